@@ -1,0 +1,132 @@
+package org.postkontor.store.testing;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.postkontor.store.Administration;
+import org.postkontor.store.MailAddress;
+import org.postkontor.store.Receipt;
+import org.postkontor.store.Store;
+import org.postkontor.store.StoreConfig;
+import org.postkontor.store.StoreException;
+import org.postkontor.store.StoreMetrics;
+
+/**
+ * A real store (H2 files, spool files, Flyway applied) in a fresh temp directory, for tests of
+ * every module. Passwords are hashed by {@link PlainTestHasher}. {@link #close()} closes the store
+ * and deletes the directory.
+ *
+ * <pre>{@code
+ * try (TempStore t = TempStore.create()) {
+ *     MailAddress alice = t.addUser("alice@example.test", "secret");
+ *     t.deliver(alice, "Subject: hi\r\n\r\nbody\r\n");
+ *     Store store = t.store();
+ * }
+ * }</pre>
+ */
+public final class TempStore implements AutoCloseable {
+
+    private final Path dataDir;
+    private final StoreConfig config;
+    private final Clock clock;
+    private final StoreMetrics metrics;
+    private Store store;
+
+    private TempStore(Path dataDir, StoreConfig config, Clock clock, StoreMetrics metrics) throws StoreException {
+        this.dataDir = dataDir;
+        this.config = config;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.store = Store.open(config, new PlainTestHasher(), clock, metrics);
+    }
+
+    /** A store under a new temp directory, free-disk reserve 0, system clock, no metrics. */
+    public static TempStore create() throws IOException, StoreException {
+        return create(Clock.systemUTC(), StoreMetrics.NOOP);
+    }
+
+    public static TempStore create(Clock clock, StoreMetrics metrics) throws IOException, StoreException {
+        Path dir = Files.createTempDirectory("postkontor-store-");
+        return open(dir, clock, metrics);
+    }
+
+    /** A store under {@code dataDir} (spool/, index/, badmail/), free-disk reserve 0. */
+    public static TempStore open(Path dataDir, Clock clock, StoreMetrics metrics) throws StoreException {
+        StoreConfig under = StoreConfig.under(dataDir);
+        StoreConfig config = new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0);
+        return new TempStore(dataDir, config, clock, metrics);
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public StoreConfig config() {
+        return config;
+    }
+
+    /** Closes the store and opens it again on the same files (startup reconciliation runs). */
+    public Store restart() throws StoreException {
+        store.close();
+        store = Store.open(config, new PlainTestHasher(), clock, metrics);
+        return store;
+    }
+
+    /** Adds a user (and its domain if new) without quota. */
+    public MailAddress addUser(String address, String password) throws StoreException {
+        return addUser(address, password, Administration.Quota.NONE);
+    }
+
+    public MailAddress addUser(String address, String password, Administration.Quota quota) throws StoreException {
+        MailAddress a = MailAddress.parse(address);
+        Administration admin = store.admin();
+        boolean hosted = admin.domains().stream().anyMatch(d -> d.name().equals(a.domain()));
+        if (!hosted) {
+            admin.addDomain(a.domain());
+        }
+        admin.addUser(a, password.toCharArray(), quota);
+        return a;
+    }
+
+    /** Delivers a message given as text (UTF-8) to the mailboxes. */
+    public Receipt deliver(List<MailAddress> mailboxes, String message) throws StoreException {
+        return store.spool().deliver(mailboxes, new ByteArrayInputStream(message.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public Receipt deliver(MailAddress mailbox, String message) throws StoreException {
+        return deliver(List.of(mailbox), message);
+    }
+
+    @Override
+    public void close() {
+        try {
+            store.close();
+        } finally {
+            deleteTree(dataDir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
