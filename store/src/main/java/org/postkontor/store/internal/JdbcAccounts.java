@@ -1,6 +1,12 @@
 package org.postkontor.store.internal;
 
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import org.postkontor.store.Accounts;
@@ -8,13 +14,34 @@ import org.postkontor.store.MailAddress;
 import org.postkontor.store.PasswordHasher;
 import org.postkontor.store.ScramCredential;
 import org.postkontor.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** {@link Accounts} backed by the users table. */
+/**
+ * {@link Accounts} backed by the {@code users} table.
+ *
+ * <p>Login names are full addresses, normalized as {@link MailAddress} does. A login that does not
+ * parse, an unknown user and a disabled user all cost one hash verification (against a dummy hash
+ * made once with the current scheme), so the answer time does not tell whether a user exists.
+ *
+ * <p>After a successful plaintext login, a hash in an old scheme is replaced by one in the current
+ * scheme, and SCRAM-SHA-256 keys are stored when missing (imported users), in one durable write.
+ * That write is conditional on the hash still being the one verified, so a concurrent password
+ * change wins. If the write fails, the login still succeeds (the old hash stays valid) and the
+ * next login tries again.
+ */
 public final class JdbcAccounts implements Accounts {
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcAccounts.class);
+
+    /** Length of new SCRAM salts (RFC 5802 does not fix one; 16 bytes as Dovecot and Cyrus do). */
+    static final int SCRAM_SALT_BYTES = 16;
 
     private final Database db;
     private final PasswordHasher hasher;
     private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private volatile String dummyHash;
 
     public JdbcAccounts(Database db, PasswordHasher hasher, Clock clock) {
         this.db = Objects.requireNonNull(db, "db");
@@ -22,18 +49,145 @@ public final class JdbcAccounts implements Accounts {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    private record Row(MailAddress address, String hash, boolean enabled, boolean hasScram) {}
+
     @Override
     public Optional<MailAddress> authenticate(String login, char[] password) throws StoreException {
-        throw new UnsupportedOperationException("not yet");
+        Objects.requireNonNull(password, "password");
+        Optional<MailAddress> address = parse(login);
+        Optional<Row> row = address.isPresent() ? find(address.get()) : Optional.empty();
+        if (row.isEmpty() || !row.get().enabled()) {
+            hasher.verify(dummyHash(), password); // same cost as a real check
+            return Optional.empty();
+        }
+        Row user = row.get();
+        if (!hasher.verify(user.hash(), password)) {
+            return Optional.empty();
+        }
+        if (hasher.needsRehash(user.hash()) || !user.hasScram()) {
+            upgrade(user, password);
+        }
+        return Optional.of(user.address());
     }
 
     @Override
     public Optional<ScramCredential> scramCredential(String login) throws StoreException {
-        throw new UnsupportedOperationException("not yet");
+        Optional<MailAddress> address = parse(login);
+        if (address.isEmpty()) {
+            return Optional.empty();
+        }
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT scram_salt, scram_iterations, scram_stored_key, scram_server_key FROM users"
+                            + " WHERE address = ? AND enabled = TRUE")) {
+                ps.setString(1, address.get().toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getBytes(1) == null) {
+                        return Optional.empty();
+                    }
+                    try {
+                        return Optional.of(new ScramCredential(rs.getBytes(1), rs.getInt(2), rs.getBytes(3),
+                                rs.getBytes(4)));
+                    } catch (IllegalArgumentException e) {
+                        log.warn("stored SCRAM keys of {} are malformed; ignoring them", address.get());
+                        return Optional.empty();
+                    }
+                }
+            }
+        });
     }
 
     @Override
     public Optional<MailAddress> mailboxOf(String login) throws StoreException {
-        throw new UnsupportedOperationException("not yet");
+        Optional<MailAddress> address = parse(login);
+        if (address.isEmpty()) {
+            return Optional.empty();
+        }
+        return find(address.get()).filter(Row::enabled).map(Row::address);
+    }
+
+    private static Optional<MailAddress> parse(String login) {
+        if (login == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MailAddress.parse(login));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Row> find(MailAddress address) throws StoreException {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT password_hash, enabled, scram_stored_key FROM users WHERE address = ?")) {
+                ps.setString(1, address.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next()
+                            ? Optional.of(new Row(address, rs.getString(1), rs.getBoolean(2), rs.getBytes(3) != null))
+                            : Optional.empty();
+                }
+            }
+        });
+    }
+
+    private void upgrade(Row user, char[] password) {
+        boolean rehash = hasher.needsRehash(user.hash());
+        String newHash = rehash ? hasher.hash(password) : user.hash();
+        ScramCredential scram = deriveScram(password, random);
+        try {
+            int updated = db.write(c -> storeCredentials(c, user.address(), user.hash(), newHash, scram));
+            if (updated == 1 && rehash) {
+                log.info("rehashed password of {} from {} to {}", user.address(), hasher.scheme(user.hash()),
+                        hasher.scheme(newHash));
+            }
+        } catch (StoreException e) {
+            log.warn("could not store the upgraded credentials of {}; will retry at the next login",
+                    user.address(), e);
+        }
+    }
+
+    /** New SCRAM-SHA-256 keys with a fresh random salt and {@link ScramCredential#DEFAULT_ITERATIONS}. */
+    static ScramCredential deriveScram(char[] password, SecureRandom random) {
+        byte[] salt = new byte[SCRAM_SALT_BYTES];
+        random.nextBytes(salt);
+        return ScramCredential.derive(password, salt, ScramCredential.DEFAULT_ITERATIONS);
+    }
+
+    /**
+     * Sets hash and SCRAM keys of {@code address}, only if its hash is still {@code expectedHash}
+     * (or unconditionally when that is null). Returns the number of rows changed.
+     */
+    static int storeCredentials(Connection c, MailAddress address, String expectedHash, String newHash,
+                                ScramCredential scram) throws SQLException {
+        String sql = "UPDATE users SET password_hash = ?, scram_salt = ?, scram_iterations = ?,"
+                + " scram_stored_key = ?, scram_server_key = ? WHERE address = ?"
+                + (expectedHash == null ? "" : " AND password_hash = ?");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, newHash);
+            ps.setBytes(2, scram.salt());
+            ps.setInt(3, scram.iterations());
+            ps.setBytes(4, scram.storedKey());
+            ps.setBytes(5, scram.serverKey());
+            ps.setString(6, address.toString());
+            if (expectedHash != null) {
+                ps.setString(7, expectedHash);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    private String dummyHash() {
+        String h = dummyHash;
+        if (h == null) {
+            char[] pw = new char[24];
+            for (int i = 0; i < pw.length; i++) {
+                pw[i] = (char) ('a' + random.nextInt(26));
+            }
+            h = hasher.hash(pw);
+            Arrays.fill(pw, '\0');
+            dummyHash = h;
+        }
+        return h;
     }
 }
