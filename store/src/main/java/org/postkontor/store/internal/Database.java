@@ -59,14 +59,31 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Runs work in one transaction, commits, and syncs the index to disk before returning. */
+    /**
+     * Runs work in one transaction, commits, and syncs the index to disk before returning: once
+     * it returns, the change survives a process kill and a power loss.
+     */
     public <T> T write(Work<T> work) throws StoreException {
+        return transaction(work, true);
+    }
+
+    /**
+     * Runs work in one committed transaction without forcing it to disk: a crash may lose it.
+     * Only for state that startup rebuilds anyway (maildrop locks, finished deletions).
+     */
+    public <T> T writeUnsynced(Work<T> work) throws StoreException {
+        return transaction(work, false);
+    }
+
+    private <T> T transaction(Work<T> work, boolean sync) throws StoreException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
                 c.commit();
-                sync(c);
+                if (sync) {
+                    sync(c);
+                }
                 return result;
             } catch (SQLException | StoreException | RuntimeException e) {
                 c.rollback();
@@ -79,6 +96,14 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes every committed transaction durable. H2 2.x (MVStore) keeps commits in memory and
+     * writes them in the background after WRITE_DELAY (500 ms), so a commit alone does not
+     * survive even a process kill. {@code CHECKPOINT SYNC} runs {@code Store.sync()}: it stores
+     * all pending changes as a new chunk ({@code MVStore.commit()}, or a compaction that also
+     * writes them) and then forces the file ({@code FileChannel.force}). The crash test in
+     * {@code CrashTest} proves the result.
+     */
     private static void sync(Connection c) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CHECKPOINT SYNC");

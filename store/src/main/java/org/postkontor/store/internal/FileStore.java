@@ -1,18 +1,205 @@
 package org.postkontor.store.internal;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import org.postkontor.store.Accounts;
+import org.postkontor.store.Administration;
+import org.postkontor.store.BadmailStore;
+import org.postkontor.store.Directory;
+import org.postkontor.store.MaildropStore;
 import org.postkontor.store.PasswordHasher;
+import org.postkontor.store.Spool;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the store lands: spool files + H2 index. */
-public final class FileStore {
-    private FileStore() {}
+/**
+ * The store: bodies as files under the spool directory, entries and accounts in the H2 index.
+ *
+ * <p>{@link #open}: takes the spool's OS file lock ({@code spool/.lock}; a second store on the
+ * same spool, in this process or another, is refused), opens and migrates the index, runs
+ * startup reconciliation ({@link Reconciler}, badmail's own), then starts the group committer.
+ * {@link #close()}: refuses new deliveries, waits for those in flight, shuts the index down and
+ * releases the lock.
+ */
+public final class FileStore implements Store {
+
+    private static final Logger log = LoggerFactory.getLogger("postkontor.store");
+
+    private final Database db;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final FileSpool spool;
+    private final JdbcMaildropStore maildrops;
+    private final Directory directory;
+    private final Accounts accounts;
+    private final Administration admin;
+    private final BadmailStore badmail;
+    private boolean closed;
+
+    private FileStore(Database db, FileChannel lockChannel, FileLock lock, FileSpool spool,
+                      JdbcMaildropStore maildrops, Directory directory, Accounts accounts, Administration admin,
+                      BadmailStore badmail) {
+        this.db = db;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.spool = spool;
+        this.maildrops = maildrops;
+        this.directory = directory;
+        this.accounts = accounts;
+        this.admin = admin;
+        this.badmail = badmail;
+    }
 
     public static Store open(StoreConfig config, PasswordHasher hasher, Clock clock, StoreMetrics metrics)
             throws StoreException {
-        throw new StoreException("store not implemented yet");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(hasher, "hasher");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(metrics, "metrics");
+        SpoolLayout layout = new SpoolLayout(config.spoolDir());
+        DurableFiles files;
+        try {
+            files = new DurableFiles(layout.root(), metrics);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the spool directory " + layout.root(), e);
+        }
+        FileChannel lockChannel = null;
+        FileLock lock = null;
+        Database db = null;
+        try {
+            lockChannel = FileChannel.open(layout.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new StoreException("the spool " + layout.root() + " is in use by another store");
+            }
+            db = Database.open(config.indexDir());
+            String owner = ownerId();
+            EntryRemover remover = new EntryRemover(db, layout, files);
+            long start = System.nanoTime();
+            Map<String, Integer> counts = new Reconciler(db, files, layout, remover, owner, clock).run();
+            counts.forEach(metrics::reconciled);
+            boolean trouble = counts.get(Reconciler.ORPHAN_BODY) > 0 || counts.get(Reconciler.MISSING_BODY) > 0;
+            String summary = "store reconciled in " + (System.nanoTime() - start) / 1_000_000 + " ms: " + counts;
+            if (trouble) {
+                log.warn(summary);
+            } else {
+                log.info(summary);
+            }
+            FileSpool spool = new FileSpool(db, files, layout, remover, config.indexDir(),
+                    config.freeDiskReserveBytes(), clock, metrics);
+            JdbcMaildropStore maildrops = new JdbcMaildropStore(db, layout, remover, owner, clock, metrics);
+            JdbcBadmailStore badmail = new JdbcBadmailStore(db, config.badmailDir(), config.freeDiskReserveBytes(),
+                    clock, metrics);
+            reconcileBadmail(badmail);
+            return new FileStore(db, lockChannel, lock, spool, maildrops, new JdbcDirectory(db),
+                    new JdbcAccounts(db, hasher, clock), new JdbcAdministration(db, hasher, clock, spool, config),
+                    badmail);
+        } catch (IOException e) {
+            closeQuietly(db, lockChannel);
+            throw new StoreException("cannot open the store", e);
+        } catch (StoreException | RuntimeException e) {
+            closeQuietly(db, lockChannel);
+            throw e;
+        }
+    }
+
+    private static void reconcileBadmail(JdbcBadmailStore badmail) throws StoreException {
+        try {
+            JdbcBadmailStore.Reconciliation r = badmail.reconcile();
+            log.info("badmail reconciled: {}", r);
+        } catch (UnsupportedOperationException e) {
+            // TODO(storecore): remove once JdbcBadmailStore.reconcile lands
+            log.debug("badmail reconciliation not available yet");
+        }
+    }
+
+    private static void closeQuietly(Database db, FileChannel lockChannel) {
+        if (db != null) {
+            db.close();
+        }
+        if (lockChannel != null) {
+            try {
+                lockChannel.close();
+            } catch (IOException e) {
+                // nothing left to do
+            }
+        }
+    }
+
+    /** Names this store instance in maildrop lock rows: pid@host/nonce. */
+    private static String ownerId() {
+        byte[] nonce = new byte[6];
+        new SecureRandom().nextBytes(nonce);
+        String host = System.getenv().getOrDefault("HOSTNAME", "localhost");
+        String id = ProcessHandle.current().pid() + "@" + host + "/" + HexFormat.of().formatHex(nonce);
+        return id.length() <= 100 ? id : id.substring(id.length() - 100);
+    }
+
+    /** The index, for tests in this package and the store's own tools. */
+    Database database() {
+        return db;
+    }
+
+    @Override
+    public Directory directory() {
+        return directory;
+    }
+
+    @Override
+    public Spool spool() {
+        return spool;
+    }
+
+    @Override
+    public MaildropStore maildrops() {
+        return maildrops;
+    }
+
+    @Override
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    @Override
+    public Administration admin() {
+        return admin;
+    }
+
+    @Override
+    public BadmailStore badmail() {
+        return badmail;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        spool.close();
+        db.close();
+        try {
+            lock.release();
+        } catch (IOException e) {
+            // closing the channel releases it too
+        }
+        closeQuietly(null, lockChannel);
+        log.info("store closed");
     }
 }

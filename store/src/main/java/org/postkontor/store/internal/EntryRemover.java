@@ -1,0 +1,161 @@
+package org.postkontor.store.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.postkontor.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes mailbox entries, and the messages (bodies) no entry refers to any more, in two steps:
+ * {@link #remove} inside the caller's synced transaction (entries and message rows deleted,
+ * the bodies' paths logged in {@code body_deletions}), then {@link #deleteBodies} after the commit
+ * (files deleted, their directories fsynced, the log rows removed). A crash between the steps is
+ * finished by startup reconciliation. Used by POP3 expunge and by the admin's purge. Thread-safe.
+ */
+final class EntryRemover {
+
+    private static final Logger log = LoggerFactory.getLogger("postkontor.store");
+
+    private final Database db;
+    private final SpoolLayout layout;
+    private final DurableFiles files;
+
+    EntryRemover(Database db, SpoolLayout layout, DurableFiles files) {
+        this.db = db;
+        this.layout = layout;
+        this.files = files;
+    }
+
+    /**
+     * Deletes these entries of {@code mailbox} (ids of other mailboxes are ignored) and every
+     * message left without entries. Runs inside the caller's transaction.
+     *
+     * @return the number of entries deleted, and the body paths to delete after the commit
+     */
+    Removed remove(Connection c, String mailbox, Collection<Long> entryIds) throws SQLException {
+        Set<Long> messageIds = new TreeSet<>();
+        int deleted = 0;
+        try (PreparedStatement find = c.prepareStatement(
+                "SELECT message_id FROM mailbox_entries WHERE id = ? AND mailbox = ?");
+             PreparedStatement del = c.prepareStatement(
+                "DELETE FROM mailbox_entries WHERE id = ? AND mailbox = ?")) {
+            for (long id : new TreeSet<>(entryIds)) {
+                find.setLong(1, id);
+                find.setString(2, mailbox);
+                try (ResultSet rs = find.executeQuery()) {
+                    if (!rs.next()) {
+                        continue;
+                    }
+                    messageIds.add(rs.getLong(1));
+                }
+                del.setLong(1, id);
+                del.setString(2, mailbox);
+                deleted += del.executeUpdate();
+            }
+        }
+        return new Removed(deleted, dropUnreferenced(c, messageIds));
+    }
+
+    /** Deletes every entry of {@code mailbox}; see {@link #remove}. */
+    Removed removeAll(Connection c, String mailbox) throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM mailbox_entries WHERE mailbox = ?")) {
+            ps.setString(1, mailbox);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
+            }
+        }
+        return remove(c, mailbox, ids);
+    }
+
+    /**
+     * Deletes the message rows among {@code messageIds} that no entry refers to, logging their
+     * bodies in {@code body_deletions}. Each message row is locked first (in id order), so two
+     * mailboxes expunging the last two entries of one message concurrently cannot both keep it.
+     */
+    List<String> dropUnreferenced(Connection c, Collection<Long> messageIds) throws SQLException {
+        List<String> paths = new ArrayList<>();
+        try (PreparedStatement lock = c.prepareStatement("SELECT path FROM messages WHERE id = ? FOR UPDATE");
+             PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM mailbox_entries WHERE message_id = ?");
+             PreparedStatement delMsg = c.prepareStatement("DELETE FROM messages WHERE id = ?");
+             PreparedStatement logDel = c.prepareStatement("INSERT INTO body_deletions (path) VALUES (?)")) {
+            for (long mid : new TreeSet<>(messageIds)) {
+                String path;
+                lock.setLong(1, mid);
+                try (ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next()) {
+                        continue;
+                    }
+                    path = rs.getString(1);
+                }
+                count.setLong(1, mid);
+                try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        continue;
+                    }
+                }
+                delMsg.setLong(1, mid);
+                delMsg.executeUpdate();
+                logDel.setString(1, path);
+                logDel.executeUpdate();
+                paths.add(path);
+            }
+        }
+        return paths;
+    }
+
+    /**
+     * After the commit: deletes the body files, fsyncs their directories, then removes the log
+     * rows. Failures are logged and left to startup reconciliation; never throws.
+     */
+    void deleteBodies(List<String> paths) {
+        if (paths.isEmpty()) {
+            return;
+        }
+        Set<Path> dirs = new LinkedHashSet<>();
+        List<String> done = new ArrayList<>();
+        for (String p : paths) {
+            try {
+                Path file = layout.resolve(p);
+                DurableFiles.delete(file);
+                dirs.add(file.getParent());
+                done.add(p);
+            } catch (IOException | RuntimeException e) {
+                log.warn("cannot delete body {} now; startup reconciliation retries: {}", p, e.toString());
+            }
+        }
+        try {
+            for (Path d : dirs) {
+                files.syncDirectory(d);
+            }
+            db.writeUnsynced(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM body_deletions WHERE path = ?")) {
+                    for (String p : done) {
+                        ps.setString(1, p);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return null;
+            });
+        } catch (IOException | StoreException e) {
+            log.warn("cannot finish body deletions now; startup reconciliation retries: {}", e.toString());
+        }
+    }
+
+    record Removed(int entries, List<String> bodyPaths) {}
+}
