@@ -1,0 +1,132 @@
+package org.postkontor.pop3.netty;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import org.postkontor.pop3.Connection;
+import org.postkontor.pop3.ConnectionLimiter;
+import org.postkontor.pop3.Pop3Metrics;
+import org.postkontor.pop3.Pop3Session;
+import org.postkontor.pop3.ResponseCode;
+import org.postkontor.pop3.SessionServices;
+
+/**
+ * The one place that decides the pipeline of a POP3 connection:
+ * {@code [tls] → idle → framer → pop3}. {@code tls} is there from the start on the implicit-TLS
+ * listener (RFC 8314), or added in front by {@link #addStartTls} when STLS is accepted. A
+ * connection over the limits gets one {@code -ERR [SYS/TEMP]} line and is closed.
+ */
+public final class Pop3ChannelInitializer extends ChannelInitializer<Channel> {
+
+    /** TLS 1.2 and 1.3 only. */
+    static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final boolean implicitTls;
+    private final SessionServices services;
+    private final SSLContext sslContext;
+    private final Executor worker;
+    private final ConnectionLimiter limiter;
+    private final ChannelGroup channels;
+    private final String idPrefix;
+
+    public Pop3ChannelInitializer(boolean implicitTls, SessionServices services, SSLContext sslContext,
+                                  Executor worker, ConnectionLimiter limiter, ChannelGroup channels) {
+        if (implicitTls && sslContext == null) {
+            throw new IllegalArgumentException("implicit TLS needs an SSLContext");
+        }
+        this.implicitTls = implicitTls;
+        this.services = services;
+        this.sslContext = sslContext;
+        this.worker = worker;
+        this.limiter = limiter;
+        this.channels = channels;
+        this.idPrefix = Long.toString(System.nanoTime() & 0xfffff, 36);
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ChannelPipeline p = ch.pipeline();
+        InetSocketAddress remote = ch.remoteAddress() instanceof InetSocketAddress a ? a : null;
+        String ip = remote == null ? "unknown" : remote.getAddress().getHostAddress();
+        ConnectionLimiter.Refusal refusal = limiter.tryAcquire(ip);
+        if (refusal != null) {
+            metrics().connectionRefused(refusal == ConnectionLimiter.Refusal.MAX_CONNECTIONS
+                    ? "max_connections" : "max_per_address");
+            if (implicitTls) {
+                p.addLast("tls", sslHandler(ch, false));
+            }
+            p.addLast("refuse", new Refuse());
+            return;
+        }
+        ch.closeFuture().addListener(f -> limiter.release(ip));
+        channels.add(ch);
+        boolean loopback = remote != null && remote.getAddress().isLoopbackAddress();
+        Connection connection = new Connection(idPrefix + "-" + Long.toString(IDS.incrementAndGet(), 36), ip,
+                loopback, implicitTls, !implicitTls && sslContext != null);
+        if (implicitTls) {
+            p.addLast("tls", sslHandler(ch, false));
+        }
+        long idleMillis = services.config().idleTimeout().toMillis();
+        p.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+        p.addLast("framer", new Pop3FrameDecoder(services.config().maxSaslLine()));
+        p.addLast("pop3", new Pop3ChannelHandler(c -> {
+            services.metrics().sessionOpened(implicitTls ? "tls" : "plain");
+            return new Pop3Session(connection, services);
+        }, worker, this));
+    }
+
+    /** STLS accepted: TLS goes in front of everything; the next write (+OK) still goes out in clear. */
+    void addStartTls(Channel ch) {
+        ch.pipeline().addFirst("tls", sslHandler(ch, true));
+    }
+
+    boolean stlsAvailable() {
+        return !implicitTls && sslContext != null;
+    }
+
+    Pop3Metrics metrics() {
+        return services.metrics();
+    }
+
+    private SslHandler sslHandler(Channel ch, boolean startTls) {
+        SSLEngine engine = sslContext.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setEnabledProtocols(Arrays.stream(engine.getSupportedProtocols())
+                .filter(PROTOCOLS::contains).toArray(String[]::new));
+        SslHandler h = new SslHandler(engine, startTls);
+        h.setHandshakeTimeout(services.config().tlsHandshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return h;
+    }
+
+    /** Over the connection limits: one line, then close. */
+    private static final class Refuse extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(ctx.alloc().buffer().writeBytes(("-ERR [" + ResponseCode.SYS_TEMP.text()
+                    + "] too many connections; try again later\r\n").getBytes(StandardCharsets.US_ASCII)))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+}
