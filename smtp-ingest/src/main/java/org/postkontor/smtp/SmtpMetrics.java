@@ -1,0 +1,69 @@
+package org.postkontor.smtp;
+
+import java.time.Duration;
+
+/**
+ * What the SMTP listener reports; bound to Prometheus in {@code deploy} (names in
+ * {@code deploy/METRICS.md}). Every method has a no-op default and is called from session threads,
+ * concurrently: implementations must be thread-safe and must not block. Labels are fixed enums,
+ * never an address or a user.
+ */
+public interface SmtpMetrics {
+
+    SmtpMetrics NOOP = new SmtpMetrics() {};
+
+    /** A session passed the connection limits and got its greeting. */
+    default void connectionOpened() {}
+
+    /** A session that {@link #connectionOpened() opened} ended (QUIT, drop, timeout, stop). */
+    default void connectionClosed() {}
+
+    /** A mail transaction (MAIL FROM up to the reply to DATA or the last BDAT) ended this way. */
+    default void transaction(Result result) {}
+
+    /** A command, recipient, message or connection was refused for this reason. */
+    default void rejection(Reason reason) {}
+
+    /** Octets of message data (after dot-unstuffing) received in an accepted transaction. */
+    default void bytesReceived(long octets) {}
+
+    /** A recipient was accepted (RCPT answered 250). */
+    default void recipientAccepted() {}
+
+    /** End of DATA (or of the last BDAT chunk) until the 250 reply: the durable-accept latency. */
+    default void acceptLatency(Duration took) {}
+
+    /** An accepted message (or some of its recipients) went to the badmail queue. */
+    default void badmailHandover() {}
+
+    /** A STARTTLS handshake completed with this protocol ({@code TLSv1.3}, {@code TLSv1.2}). */
+    default void tlsHandshake(String protocol) {}
+
+    /** A STARTTLS handshake failed. */
+    default void tlsHandshakeFailed() {}
+
+    /** How a mail transaction ended. */
+    enum Result {
+        /** 250 after the store's durable accept. */
+        ACCEPTED,
+        /** A 5xx reply ended it. */
+        REJECTED,
+        /** A 4xx reply ended it, or the client went away. */
+        TEMPFAIL;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Why something was refused: a fixed set, usable as a metrics label. */
+    enum Reason {
+        RELAY_DENIED, UNKNOWN_USER, MAILBOX_DISABLED, OVER_QUOTA, INSUFFICIENT_STORAGE,
+        MESSAGE_TOO_BIG, TOO_MANY_RECIPIENTS, SYNTAX, BAD_SEQUENCE, TOO_MANY_CONNECTIONS, TIMEOUT,
+        LOOP, STORE_ERROR, TOO_MANY_ERRORS, OTHER;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package org.postkontor.smtp;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.postkontor.badmail.BadmailIntake;
+import org.postkontor.smtp.internal.AdaptedServerSocket;
+import org.postkontor.smtp.internal.Connection;
+import org.postkontor.smtp.internal.ConnectionLimiter;
+import org.postkontor.smtp.internal.GuardedProxyHandler;
+import org.postkontor.smtp.internal.StartTls;
+import org.postkontor.smtp.internal.TransactionFactory;
+import org.postkontor.store.Directory;
+import org.postkontor.store.Spool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subethamail.smtp.server.SMTPServer;
+
+/**
+ * The SMTP listener: SubEthaSMTP 7.2.x configured through its builder, one virtual thread per
+ * session, delivering into the store's {@link Spool}. Lifecycle: construct, {@link #start()} once,
+ * {@link #stop(Duration)} once (a stopped server cannot be started again). Thread-safe.
+ *
+ * <p>STARTTLS is offered when an {@link SSLContext} is given (TLS 1.3 and 1.2 only); it is never
+ * required (this is a public MX: RFC 3207 §4 forbids requiring it).
+ */
+public final class SmtpServer {
+
+    private static final Logger log = LoggerFactory.getLogger(SmtpServer.class);
+
+    private final SmtpConfig config;
+    private final SmtpMetrics metrics;
+    private final Clock clock;
+    private final SMTPServer server;
+    private final ConnectionLimiter limiter;
+    private final ScheduledThreadPoolExecutor watchdogs;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
+    private boolean started;
+
+    public SmtpServer(SmtpConfig config, Directory directory, Spool spool, BadmailIntake badmail,
+                      SmtpMetrics metrics, Clock clock, SSLContext sslContext) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(spool, "spool");
+        Objects.requireNonNull(badmail, "badmail");
+        this.watchdogs = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "smtp-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        watchdogs.setRemoveOnCancelPolicy(true);
+        watchdogs.scheduleWithFixedDelay(() -> connections.removeIf(Connection::isClosed), 30, 30, TimeUnit.SECONDS);
+        this.limiter = new ConnectionLimiter(config, metrics, watchdogs);
+        ExecutorService sessions = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
+                .name("smtp-session-", 0)
+                .uncaughtExceptionHandler((t, e) -> log.warn("SMTP session ended by an unexpected error", e))
+                .factory());
+        SMTPServer.Builder b = SMTPServer.port(config.port())
+                .bindAddress(config.bindAddress())
+                .hostName(config.hostname())
+                .softwareName("Postkontor")
+                .executorService(sessions)
+                .maxConnections(config.maxConnections())
+                .maxMessageSize((int) config.maxMessageSize())
+                .maxRecipients(-1) // enforced by Transaction with 452 4.5.3
+                .connectionTimeoutMs((int) config.commandTimeout().toMillis())
+                .insertReceivedHeaders(false) // ours carry TLS details and never do reverse DNS
+                .fromAddressValidator(TransactionFactory::validSender)
+                .sessionHandler(limiter)
+                .serverSocketFactory(() -> new AdaptedServerSocket(socket -> {
+                    Connection c = new Connection(config, metrics, clock, socket);
+                    connections.add(c);
+                    return c;
+                }))
+                .messageHandlerFactory(new TransactionFactory(config, metrics, directory, spool, badmail));
+        if (sslContext != null) {
+            b.enableTLS(true).startTlsSocketFactory(socket -> StartTls.over(socket, sslContext));
+        }
+        if (config.proxyProtocol()) {
+            b.proxyHandler(new GuardedProxyHandler(metrics));
+        }
+        this.server = b.build();
+    }
+
+    /** Binds and starts accepting. Throws {@link UncheckedIOException} naming the address if it cannot bind. */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("an SmtpServer starts once");
+        }
+        started = true;
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new UncheckedIOException("cannot listen on " + config.bindAddress().getHostAddress() + ":"
+                    + config.port() + ": " + cause.getMessage(),
+                    cause instanceof IOException io ? io : new IOException(cause));
+        }
+        running = true;
+        log.info("SMTP listening on {}:{}", config.bindAddress().getHostAddress(), port());
+    }
+
+    /**
+     * Stops accepting (new connections get 421 4.3.2 until the socket closes), closes idle
+     * sessions, waits up to {@code grace} for transactions in flight to finish, then closes the
+     * rest. Returns when every session has ended.
+     */
+    public synchronized void stop(Duration grace) {
+        if (!running) {
+            return;
+        }
+        running = false;
+        limiter.drain();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (System.nanoTime() < deadline) {
+            connections.removeIf(Connection::isClosed);
+            for (Connection c : connections) {
+                if (!c.inTransaction()) {
+                    c.closeNow();
+                }
+            }
+            if (limiter.active() == 0) {
+                break;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        server.stop();
+        watchdogs.shutdownNow();
+        try {
+            watchdogs.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("SMTP stopped");
+    }
+
+    /** The bound port (the chosen one when configured with 0). */
+    public int port() {
+        return server.getPortAllocated();
+    }
+
+    public boolean isRunning() {
+        return running && server.isRunning();
+    }
+
+    public SmtpConfig config() {
+        return config;
+    }
+}

@@ -1,0 +1,29 @@
+package org.postkontor.smtp.internal;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.function.Function;
+
+/** Accepts connections as {@link PlainSocket}s, each with a fresh {@link Connection}. */
+public final class AdaptedServerSocket extends ServerSocket {
+
+    private final Function<Socket, Connection> connections;
+
+    public AdaptedServerSocket(Function<Socket, Connection> connections) throws IOException {
+        super();
+        this.connections = connections;
+    }
+
+    @Override
+    public Socket accept() throws IOException {
+        if (isClosed()) {
+            throw new SocketException("Socket is closed");
+        }
+        PlainSocket s = new PlainSocket();
+        implAccept(s);
+        s.attach(connections.apply(s));
+        return s;
+    }
+}

@@ -1,0 +1,168 @@
+package org.postkontor.smtp.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.postkontor.smtp.SmtpMetrics.Reason;
+
+/**
+ * The output half of the library adapter: every reply line SubEthaSMTP writes passes through here
+ * on its way to the socket. It
+ * <ul>
+ *   <li>adds an RFC 3463 enhanced status code to every 2xx/4xx/5xx reply line that has none (the
+ *       greeting and the EHLO/HELO replies are exempt, RFC 2034 §4);</li>
+ *   <li>advertises PIPELINING (RFC 2920) and ENHANCEDSTATUSCODES (RFC 2034) in the EHLO reply;</li>
+ *   <li>applies the error tarpit: the reply to the n-th bad command is delayed, and after
+ *       {@code tarpitLimit} of them the session gets 421 4.7.0 and is closed;</li>
+ *   <li>closes a session that ran past {@code sessionMaxDuration} with 421 4.4.2.</li>
+ * </ul>
+ * Lines are buffered until the library flushes (it flushes after every reply), so a reply leaves as
+ * one write. Not thread-safe: used by the session thread only.
+ */
+final class ReplyWriter extends OutputStream {
+
+    /** Library replies are a few lines of at most ~1 KB; anything longer is passed through. */
+    private static final int MAX_LINE = 4096;
+    private static final Pattern ENHANCED = Pattern.compile("[245]\\.\\d{1,3}\\.\\d{1,3}( .*)?");
+
+    private final OutputStream out;
+    private final Connection conn;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    private final ByteArrayOutputStream pending = new ByteArrayOutputStream(512);
+    private boolean greeted;
+    private boolean inEhlo;
+    private Duration delay = Duration.ZERO;
+    private boolean closeAfter;
+
+    ReplyWriter(OutputStream out, Connection conn, boolean greeted) {
+        this.out = out;
+        this.conn = conn;
+        this.greeted = greeted;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        line.write(b);
+        int n = line.size();
+        if (b == '\n' && n >= 2 && line.toByteArray()[n - 2] == '\r') {
+            String s = line.toString(StandardCharsets.UTF_8);
+            line.reset();
+            reply(s.substring(0, s.length() - 2));
+        } else if (n > MAX_LINE) {
+            line.writeTo(pending);
+            line.reset();
+        }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        for (int i = off; i < off + len; i++) {
+            write(b[i]);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        if (pending.size() == 0 && line.size() == 0) {
+            out.flush();
+            return;
+        }
+        if (!closeAfter && conn.expired()) {
+            add(Reply.SESSION_TOO_LONG.line());
+            conn.metrics().rejection(Reason.TIMEOUT);
+            closeAfter = true;
+        }
+        if (!delay.isZero()) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            delay = Duration.ZERO;
+        }
+        line.writeTo(pending);
+        line.reset();
+        pending.writeTo(out);
+        pending.reset();
+        out.flush();
+        if (closeAfter) {
+            conn.closeNow();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+
+    private void reply(String s) {
+        if (s.length() < 3 || !Character.isDigit(s.charAt(0)) || !Character.isDigit(s.charAt(1))
+                || !Character.isDigit(s.charAt(2)) || (s.length() > 3 && s.charAt(3) != ' ' && s.charAt(3) != '-')) {
+            add(s);
+            return;
+        }
+        int code = Integer.parseInt(s.substring(0, 3));
+        boolean last = s.length() == 3 || s.charAt(3) == ' ';
+        String text = s.length() > 4 ? s.substring(4) : "";
+        if (!greeted && code == 220) {
+            greeted = true;
+            add(s);
+            return;
+        }
+        greeted = true;
+        if (inEhlo) {
+            add(s);
+            inEhlo = !last;
+            return;
+        }
+        if (code == 250 && text.equals(conn.config().hostname())) {
+            // First line of the EHLO reply, or the HELO reply: exempt from enhanced codes.
+            add(s);
+            if (!last) {
+                inEhlo = true;
+                add("250-PIPELINING");
+                add("250-ENHANCEDSTATUSCODES");
+            }
+            return;
+        }
+        String out;
+        boolean ours = ENHANCED.matcher(text).matches();
+        if (ours || code / 100 == 3 || code / 100 == 1) {
+            out = s;
+        } else {
+            String enhanced = code == 250 ? okCode() : EnhancedCodes.forLibraryReply(code, text);
+            out = s.substring(0, 4) + enhanced + (text.isEmpty() ? "" : " " + text);
+            if (last && code >= 500) {
+                conn.metrics().rejection(code == 503 ? Reason.BAD_SEQUENCE
+                        : code >= 500 && code <= 504 || code == 555 ? Reason.SYNTAX : Reason.OTHER);
+            }
+        }
+        add(out);
+        if (last && isBadCommand(code, out)) {
+            int errors = conn.countError();
+            delay = conn.config().tarpitDelayFor(errors);
+            if (errors >= conn.config().tarpitLimit() && !closeAfter) {
+                add(Reply.TOO_MANY_ERRORS.line());
+                conn.metrics().rejection(Reason.TOO_MANY_ERRORS);
+                closeAfter = true;
+            }
+        }
+    }
+
+    private String okCode() {
+        String hint = conn.takeOkHint();
+        return hint != null ? hint : "2.0.0";
+    }
+
+    private static boolean isBadCommand(int code, String line) {
+        return code >= 500 || line.startsWith("452 4.5.3");
+    }
+
+    private void add(String s) {
+        byte[] b = (s + "\r\n").getBytes(StandardCharsets.UTF_8);
+        pending.write(b, 0, b.length);
+    }
+}

@@ -1,0 +1,295 @@
+package org.postkontor.smtp.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.io.ByteArrayInputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.postkontor.badmail.BadmailIntake;
+import org.postkontor.smtp.SmtpConfig;
+import org.postkontor.smtp.SmtpMetrics;
+import org.postkontor.smtp.SmtpMetrics.Reason;
+import org.postkontor.smtp.SmtpMetrics.Result;
+import org.postkontor.store.BadmailStore.BadmailEnvelope;
+import org.postkontor.store.BadmailStore.BadmailReason;
+import org.postkontor.store.DeliveryCheck;
+import org.postkontor.store.MailAddress;
+import org.postkontor.store.Receipt;
+import org.postkontor.store.Spool;
+import org.postkontor.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.RejectException;
+import org.subethamail.smtp.server.Session;
+
+/**
+ * One mail transaction (SubEthaSMTP's {@link MessageHandler}: {@code from → recipient* → data →
+ * done}, done always). RCPT is checked against the directory and the spool at once; the data is
+ * read up to the size limit (the rest drained, so the session stays usable), checked, and handed
+ * to {@link Spool#deliver} inside {@link #data}: the library sends 250 only after it returns.
+ */
+final class Transaction implements MessageHandler {
+
+    private static final Logger log = LoggerFactory.getLogger("postkontor.smtp");
+
+    private final Session session;
+    private final Connection conn;
+    private final SmtpConfig config;
+    private final SmtpMetrics metrics;
+    private final RecipientResolver resolver;
+    private final Spool spool;
+    private final BadmailIntake badmail;
+    private final int number;
+
+    private String sender;
+    private final Set<MailAddress> mailboxes = new LinkedHashSet<>();
+    private final Map<String, List<String>> badmailRecipients = new LinkedHashMap<>();
+    private final Set<String> accepted = new LinkedHashSet<>();
+    private long size = -1;
+    private String result = "aborted";
+    private String queueId = "-";
+
+    Transaction(Session session, SmtpConfig config, SmtpMetrics metrics, RecipientResolver resolver, Spool spool,
+                BadmailIntake badmail) {
+        this.session = session;
+        this.conn = ((AdaptedSocket) session.getSocket()).connection();
+        this.config = config;
+        this.metrics = metrics;
+        this.resolver = resolver;
+        this.spool = spool;
+        this.badmail = badmail;
+        this.number = conn.nextTransaction();
+        conn.inTransaction(true);
+    }
+
+    @Override
+    public void from(String from) {
+        sender = from;
+        conn.okHint("2.1.0");
+    }
+
+    @Override
+    public void recipient(String recipient) throws RejectException {
+        if (accepted.size() >= config.maxRecipients()) {
+            throw refuse(Reply.TOO_MANY_RECIPIENTS);
+        }
+        RecipientResolver.Outcome outcome;
+        try {
+            outcome = resolver.resolve(recipient);
+        } catch (StoreException e) {
+            log.warn("session={} rcpt lookup failed: {}", session.getSessionId(), e.toString());
+            throw refuse(Reply.forStore(e));
+        }
+        switch (outcome) {
+            case RecipientResolver.Refused r -> throw refuse(r.reply());
+            case RecipientResolver.ToBadmail b ->
+                    badmailRecipients.computeIfAbsent(b.kind(), k -> new ArrayList<>()).add(recipient);
+            case RecipientResolver.Local l -> {
+                Reply refusal = null;
+                boolean anyOk = false;
+                for (MailAddress m : l.mailboxes()) {
+                    DeliveryCheck c;
+                    try {
+                        c = spool.check(m, Math.max(0, session.getDeclaredMessageSize()));
+                    } catch (StoreException e) {
+                        log.warn("session={} quota check failed: {}", session.getSessionId(), e.toString());
+                        throw refuse(Reply.forStore(e));
+                    }
+                    if (c == DeliveryCheck.OK) {
+                        anyOk = true;
+                    } else if (refusal == null || (refusal.permanent() && !Reply.forCheck(c).permanent())) {
+                        refusal = Reply.forCheck(c);
+                    }
+                }
+                if (!anyOk) {
+                    throw refuse(refusal);
+                }
+                mailboxes.addAll(l.mailboxes());
+            }
+        }
+        accepted.add(recipient);
+        metrics.recipientAccepted();
+        conn.okHint("2.1.5");
+    }
+
+    @Override
+    public String data(InputStream data) throws RejectException, IOException {
+        Socket socket = session.getSocket();
+        int commandTimeout = socket.getSoTimeout();
+        socket.setSoTimeout((int) config.dataTimeout().toMillis());
+        DataScanner scanner = new DataScanner(config.maxLineLength());
+        try (MessageBuffer buffer = new MessageBuffer(config.tempDir(), config.memoryBufferBytes())) {
+            long total = read(data, buffer, scanner);
+            long endOfData = System.nanoTime();
+            setTimeout(socket, commandTimeout);
+            size = total;
+            if (total > config.maxMessageSize()) {
+                throw end(Reply.TOO_BIG);
+            }
+            if (scanner.sawNul()) {
+                throw end(Reply.NUL_IN_DATA);
+            }
+            if (scanner.sawLongLine()) {
+                throw end(Reply.LINE_TOO_LONG);
+            }
+            if (scanner.receivedHeaders() > config.maxReceivedHeaders()) {
+                throw end(Reply.LOOP);
+            }
+            String reply = deliver(buffer);
+            metrics.bytesReceived(total);
+            metrics.acceptLatency(Duration.ofNanos(System.nanoTime() - endOfData));
+            return reply;
+        } finally {
+            setTimeout(socket, commandTimeout);
+        }
+    }
+
+    private long read(InputStream data, MessageBuffer buffer, DataScanner scanner) throws IOException, RejectException {
+        byte[] b = new byte[16384];
+        long total = 0;
+        while (true) {
+            int n;
+            try {
+                n = data.read(b);
+            } catch (SocketTimeoutException e) {
+                throw endAndDrop(Reply.DATA_TIMEOUT);
+            } catch (IOException | RuntimeException e) {
+                // EOF or reset mid-DATA, a BDAT stream that lost its client (the library then throws
+                // a NullPointerException), or the watchdog closing the socket.
+                throw endAndDrop(conn.expired() ? Reply.SESSION_TOO_LONG : Reply.CONNECTION_LOST);
+            }
+            if (n < 0) {
+                buffer.finish();
+                return total;
+            }
+            if (total + n <= config.maxMessageSize()) {
+                scanner.scan(b, 0, n);
+                buffer.write(b, 0, n);
+            }
+            total += n;
+            if (conn.expired()) {
+                throw endAndDrop(Reply.SESSION_TOO_LONG);
+            }
+        }
+    }
+
+    private String deliver(MessageBuffer buffer) throws RejectException, IOException {
+        String id = session.getSessionId() + "." + number;
+        Instant now = conn.clock().instant();
+        Receipt receipt = null;
+        if (!mailboxes.isEmpty()) {
+            byte[] trace = TraceHeaders.build(sender, session.getHelo().orElse(null), clientIp(),
+                    config.hostname(), id, accepted.size() == 1 ? accepted.iterator().next() : null,
+                    conn.tlsProtocol(), conn.tlsCipher(), now, conn.clock().getZone());
+            try (InputStream body = buffer.open();
+                 InputStream message = new SequenceInputStream(new ByteArrayInputStream(trace), body)) {
+                receipt = spool.deliver(mailboxes, message);
+            } catch (StoreException e) {
+                log.warn("session={} delivery failed: {}", session.getSessionId(), e.toString());
+                throw end(Reply.forStore(e));
+            }
+            if (receipt.delivered().isEmpty()) {
+                throw end(worst(receipt.refused().values()));
+            }
+            queueId = receipt.queueId();
+        }
+        Map<String, List<String>> toBadmail = new LinkedHashMap<>(badmailRecipients);
+        if (receipt != null) {
+            for (Map.Entry<MailAddress, DeliveryCheck> e : receipt.refused().entrySet()) {
+                toBadmail.computeIfAbsent(Reply.badmailKind(e.getValue()), k -> new ArrayList<>())
+                        .add(e.getKey().toString());
+            }
+        }
+        for (Map.Entry<String, List<String>> e : toBadmail.entrySet()) {
+            Reply why = switch (e.getKey()) {
+                case "mailbox_full" -> Reply.OVER_QUOTA;
+                case "mailbox_disabled" -> Reply.MAILBOX_DISABLED;
+                default -> Reply.UNKNOWN_USER;
+            };
+            BadmailEnvelope envelope = new BadmailEnvelope(sender, e.getValue(), clientIp(),
+                    session.getHelo().orElse(""), now);
+            BadmailReason reason = new BadmailReason(e.getKey(), why.code(), why.enhanced(), why.text(), now);
+            try (InputStream original = buffer.open()) {
+                badmail.admit(envelope, reason, original);
+            } catch (StoreException ex) {
+                // Better a duplicate for the delivered recipients (the client retries) than a lost copy.
+                log.warn("session={} badmail handover failed: {}", session.getSessionId(), ex.toString());
+                throw end(Reply.forStore(ex));
+            }
+            metrics.badmailHandover();
+            if ("-".equals(queueId)) {
+                queueId = "badmail";
+            }
+        }
+        result = "accepted";
+        metrics.transaction(Result.ACCEPTED);
+        return "2.0.0 Ok: queued as " + queueId;
+    }
+
+    /** For a message no mailbox took: a temporary reason wins over a permanent one. */
+    private static Reply worst(Iterable<DeliveryCheck> checks) {
+        Reply r = null;
+        for (DeliveryCheck c : checks) {
+            Reply x = Reply.forCheck(c);
+            if (r == null || (r.permanent() && !x.permanent())) {
+                r = x;
+            }
+        }
+        return r == null ? Reply.STORE_FAILURE : r;
+    }
+
+    private String clientIp() {
+        return conn.client().getAddress().getHostAddress();
+    }
+
+    private RejectException refuse(Reply reply) {
+        metrics.rejection(reply.reason());
+        return reply.reject();
+    }
+
+    /** A reply that ends the transaction (after the data). */
+    private RejectException end(Reply reply) {
+        result = (reply.permanent() ? "rejected:" : "tempfail:") + reply.reason().label();
+        metrics.transaction(reply.permanent() ? Result.REJECTED : Result.TEMPFAIL);
+        return refuse(reply);
+    }
+
+    private RejectException endAndDrop(Reply reply) {
+        result = "tempfail:" + (reply == Reply.CONNECTION_LOST ? "connection_lost" : reply.reason().label());
+        metrics.transaction(Result.TEMPFAIL);
+        metrics.rejection(reply.reason());
+        return reply.drop();
+    }
+
+    private static void setTimeout(Socket socket, int millis) {
+        try {
+            socket.setSoTimeout(millis);
+        } catch (SocketException e) {
+            // closed: the session ends anyway
+        }
+    }
+
+    @Override
+    public void done() {
+        conn.inTransaction(false);
+        if (log.isInfoEnabled()) {
+            log.info("session={} tx={} client={} helo={} from=<{}> rcpts={} size={} result={} queue={} tls={}",
+                    session.getSessionId(), number, clientIp(),
+                    TraceHeaders.safe(session.getHelo().orElse("-"), 64),
+                    sender == null ? "-" : TraceHeaders.safe(sender, 128), accepted.size(),
+                    size < 0 ? "-" : Long.toString(size), result, queueId,
+                    conn.tlsProtocol() == null ? "none" : conn.tlsProtocol());
+        }
+    }
+}
