@@ -1,0 +1,269 @@
+package org.postkontor.deploy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.postkontor.deploy.config.ApplianceConfig;
+import org.postkontor.deploy.config.Sizes;
+import org.postkontor.deploy.http.HttpListener;
+import org.postkontor.deploy.http.Readiness;
+import org.postkontor.deploy.lifecycle.PidFile;
+import org.postkontor.deploy.metrics.ApplianceGauges;
+import org.postkontor.deploy.metrics.Meters;
+import org.postkontor.deploy.metrics.StoreMeters;
+import org.postkontor.deploy.metrics.TlsMeters;
+import org.postkontor.deploy.tls.CertificateSource;
+import org.postkontor.deploy.tls.TlsException;
+import org.postkontor.store.PasswordHasher;
+import org.postkontor.store.Store;
+import org.postkontor.store.StoreConfig;
+import org.postkontor.store.StoreException;
+import org.postkontor.store.password.Argon2Params;
+import org.postkontor.store.password.Argon2idPasswordHasher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: everything the appliance runs, wired by constructor from one
+ * {@link ApplianceConfig}, a {@link Clock} and a {@link PasswordHasher}. {@link #start} brings it
+ * up in dependency order (PID file, metrics, TLS, store, listeners, HTTP) and undoes what it did if
+ * a step fails; {@link #close()} shuts down in reverse: not ready, stop accepting, let sessions in
+ * flight finish within {@code shutdown.grace-period}, close the store, remove the PID file.
+ */
+public final class Appliance implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Appliance.class);
+
+    private final ApplianceConfig config;
+    private final Clock clock;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+    private final List<MailService> services = new ArrayList<>();
+    private final Readiness readiness = new Readiness();
+    private Meters meters;
+    private Store store;
+    private CertificateSource tls;
+    private PidFile pidFile;
+    private volatile boolean storeOpen;
+    private boolean closed;
+
+    private Appliance(ApplianceConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** The production password hasher: Argon2id with the store's default parameters. */
+    public static PasswordHasher defaultHasher() {
+        return new Argon2idPasswordHasher(Argon2Params.DEFAULT);
+    }
+
+    /** Starts everything; on failure closes what was started and throws. */
+    public static Appliance start(ApplianceConfig config, Clock clock, PasswordHasher hasher)
+            throws StartException {
+        Appliance a = new Appliance(config, clock);
+        try {
+            a.startAll(hasher);
+            return a;
+        } catch (StartException | RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    private void startAll(PasswordHasher hasher) throws StartException {
+        Instant began = clock.instant();
+        StoreConfig sc = config.store();
+        try {
+            Files.createDirectories(config.dataDir());
+            for (Path d : List.of(sc.spoolDir(), sc.indexDir(), sc.badmailDir())) {
+                Files.createDirectories(d);
+            }
+        } catch (IOException e) {
+            throw new StartException("cannot create the data directories under " + config.dataDir() + ": " + e, e);
+        }
+        try {
+            pidFile = PidFile.acquire(config.pidFile());
+        } catch (IOException e) {
+            throw new StartException(e.getMessage(), e);
+        }
+
+        meters = new Meters();
+        resources.add(meters);
+        var registry = meters.registry();
+        ApplianceGauges.register(registry, sc, readiness::ready, Version.current());
+
+        try {
+            tls = CertificateSource.open(config.tls().cert(), config.tls().key(), config.tls().selfSignedDir(),
+                    config.hostname(), config.tls().profile(), clock, new TlsMeters(registry));
+        } catch (TlsException e) {
+            throw new StartException("TLS: " + e.getMessage()
+                    + (config.tls().cert().isPresent() ? " (keys tls.cert / tls.key)" : ""), e);
+        }
+        resources.add(tls);
+        tls.startPolling(config.tls().reloadInterval());
+
+        try {
+            store = Store.open(sc, hasher, clock, new StoreMeters(registry));
+        } catch (StoreException e) {
+            throw new StartException("cannot open the store (spool " + sc.spoolDir() + ", index " + sc.indexDir()
+                    + "): " + e.getMessage(), e);
+        }
+        storeOpen = true;
+        resources.add(() -> {
+            storeOpen = false;
+            store.close();
+        });
+        ApplianceGauges.registerStore(registry, () -> store.admin().stats(), () -> storeOpen, clock);
+        ApplianceGauges.registerBadmail(registry, () -> store.badmail().totals(), 0, clock);
+        readiness.add("store", () -> storeOpen ? Optional.empty() : Optional.of("closed"));
+        addDiskChecks(sc);
+
+        // Protocol listeners join here as their modules land (SMTP, POP3, POP3S).
+
+        startHttp();
+        log.info("event=started took_ms={}", Duration.between(began, clock.instant()).toMillis());
+        for (String line : Summary.startLines(this)) {
+            log.info(line);
+        }
+    }
+
+    private void addDiskChecks(StoreConfig sc) {
+        long reserve = sc.freeDiskReserveBytes();
+        Map<String, Path> volumes = new LinkedHashMap<>();
+        volumes.put("spool", sc.spoolDir());
+        volumes.put("index", sc.indexDir());
+        volumes.put("badmail", sc.badmailDir());
+        volumes.forEach((name, dir) -> readiness.add("disk " + name, () -> {
+            double free = ApplianceGauges.usable(dir, true);
+            if (Double.isNaN(free)) {
+                return Optional.of("cannot read free space of " + dir);
+            }
+            return free < reserve
+                    ? Optional.of(Sizes.human((long) free) + " free, reserve " + Sizes.human(reserve))
+                    : Optional.empty();
+        }));
+    }
+
+    private void startHttp() throws StartException {
+        try {
+            HttpListener http = new HttpListener(config.http().address());
+            resources.add(http);
+            http.metricsAndHealth(meters::scrape, readiness);
+            http.start();
+            addresses.put("http", http.address());
+        } catch (IOException e) {
+            throw new StartException("cannot listen on " + config.http().address() + " (keys http.bind / http.port): "
+                    + e.getMessage(), e);
+        }
+        if (config.admin().enabled()) {
+            try {
+                HttpListener admin = new HttpListener(config.admin().address());
+                resources.add(admin);
+                // The admin package's HTTP API handler is mounted here when it lands.
+                admin.start();
+                addresses.put("admin", admin.address());
+            } catch (IOException e) {
+                throw new StartException("cannot listen on " + config.admin().address()
+                        + " (keys admin.bind / admin.port): " + e.getMessage(), e);
+            }
+        }
+    }
+
+    void addService(MailService s) {
+        services.add(s);
+        resources.add(s);
+        addresses.put(s.name(), s.address());
+        readiness.add("listener " + s.name(), () -> s.bound() ? Optional.empty() : Optional.of("not bound"));
+    }
+
+    public ApplianceConfig config() {
+        return config;
+    }
+
+    /** Bound addresses by name: {@code smtp}, {@code pop3}, {@code pop3s}, {@code http}, {@code admin}. */
+    public Map<String, InetSocketAddress> addresses() {
+        return Map.copyOf(addresses);
+    }
+
+    public Optional<InetSocketAddress> address(String name) {
+        return Optional.ofNullable(addresses.get(name));
+    }
+
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    public CertificateSource tls() {
+        return tls;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public Path pidFile() {
+        return pidFile == null ? config.pidFile() : pidFile.path();
+    }
+
+    /**
+     * Graceful stop: not ready at once, listeners stop accepting, sessions in flight get
+     * {@code shutdown.grace-period} to finish, then everything closes in reverse order.
+     * Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        readiness.stopping();
+        log.info("event=stopping grace_period={}", config.shutdownGrace());
+        for (MailService s : services) {
+            try {
+                s.stopAccepting();
+            } catch (RuntimeException e) {
+                log.warn("event=stop_accepting_failed service={} error=\"{}\"", s.name(), e.toString());
+            }
+        }
+        Instant deadline = clock.instant().plus(config.shutdownGrace());
+        for (MailService s : services) {
+            Duration left = Duration.between(clock.instant(), deadline);
+            try {
+                if (!s.awaitIdle(left.isNegative() ? Duration.ZERO : left)) {
+                    log.warn("event=sessions_cut_off service={} reason=grace_period_over", s.name());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("event=close_failed resource={} error=\"{}\"", resources.get(i).getClass().getSimpleName(),
+                        e.toString());
+            }
+        }
+        resources.clear();
+        if (pidFile != null) {
+            pidFile.close();
+        }
+        log.info("event=stopped");
+    }
+
+    /** The appliance could not start; the message says why and which keys to look at. */
+    public static final class StartException extends Exception {
+        public StartException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

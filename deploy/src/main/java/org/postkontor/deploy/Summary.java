@@ -1,0 +1,67 @@
+package org.postkontor.deploy;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.postkontor.deploy.config.ApplianceConfig;
+import org.postkontor.deploy.config.ApplianceConfig.Listener;
+import org.postkontor.deploy.config.Durations;
+import org.postkontor.deploy.config.Sizes;
+
+/** The lines printed at start (where everything is, and how to add a domain and a user) and by {@code config check}. */
+final class Summary {
+    private Summary() {}
+
+    static List<String> startLines(Appliance a) {
+        ApplianceConfig c = a.config();
+        List<String> l = new ArrayList<>();
+        l.add("summary: postkontor " + Version.current() + " is running, pid " + ProcessHandle.current().pid()
+                + " (pid file " + a.pidFile() + ")");
+        l.add("summary: config " + c.source().map(Object::toString).orElse("none, built-in defaults")
+                + " (every key: postkontor config example)");
+        l.add("summary: spool " + c.store().spoolDir().toAbsolutePath() + ", index " + c.store().indexDir().toAbsolutePath()
+                + ", badmail " + c.store().badmailDir().toAbsolutePath() + ", free-disk reserve "
+                + Sizes.format(c.store().freeDiskReserveBytes()));
+        l.add("summary: tls " + (a.tls().selfSigned() ? "self-signed " : "") + a.tls().certFile().toAbsolutePath()
+                + " (subject " + a.tls().certificate().getSubjectX500Principal().getName() + ", until "
+                + a.tls().certificate().getNotAfter().toInstant() + ", profile " + a.tls().policy().name() + ")");
+        a.address("smtp").ifPresent(x -> l.add("summary: smtp  " + hostPort(x) + " (STARTTLS)"));
+        a.address("pop3").ifPresent(x -> l.add("summary: pop3  " + hostPort(x) + " (STLS)"));
+        a.address("pop3s").ifPresent(x -> l.add("summary: pop3s " + hostPort(x) + " (implicit TLS)"));
+        a.address("http").ifPresent(x -> l.add("summary: http  http://" + hostPort(x)
+                + "/metrics, /health/live, /health/ready"));
+        a.address("admin").ifPresent(x -> l.add("summary: admin http://" + hostPort(x) + " (admin API)"));
+        l.add("summary: add a domain: ./postkontor admin domain add example.test");
+        l.add("summary: add a user:   ./postkontor admin user add alice@example.test (asks for the password)");
+        a.address("smtp").ifPresent(x -> l.add("summary: send:         swaks --server " + hostPort(x)
+                + " --tls --to alice@example.test --from bob@example.org"));
+        a.address("pop3s").ifPresent(x -> l.add("summary: fetch:        curl -k pop3s://" + hostPort(x)
+                + "/1 --user alice@example.test"));
+        l.add("summary: stop: Ctrl-C, or kill $(cat " + a.pidFile() + ")");
+        return l;
+    }
+
+    static String configLines(ApplianceConfig c) {
+        StringBuilder b = new StringBuilder();
+        b.append("  data.dir        ").append(c.dataDir()).append('\n');
+        b.append("  spool           ").append(c.store().spoolDir()).append('\n');
+        b.append("  index           ").append(c.store().indexDir()).append('\n');
+        b.append("  badmail         ").append(c.store().badmailDir()).append('\n');
+        b.append("  free-disk reserve ").append(Sizes.format(c.store().freeDiskReserveBytes())).append('\n');
+        b.append("  hostname        ").append(c.hostname()).append('\n');
+        for (Listener x : List.of(c.smtp(), c.pop3(), c.pop3s(), c.http(), c.admin())) {
+            b.append(String.format("  %-15s %s%n", x.name(), x.enabled() ? hostPort(x.address()) : "off"));
+        }
+        b.append("  tls             ").append(c.tls().cert().map(p -> p + " + " + c.tls().key().orElseThrow())
+                .orElse("self-signed under " + c.tls().selfSignedDir())).append(", profile ").append(c.tls().profile())
+                .append(", reload every ").append(Durations.format(c.tls().reloadInterval())).append('\n');
+        b.append("  log             ").append(c.log().format()).append(' ').append(c.log().level()).append('\n');
+        b.append("  shutdown grace  ").append(Durations.format(c.shutdownGrace()));
+        return b.toString();
+    }
+
+    static String hostPort(InetSocketAddress a) {
+        String h = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+}
