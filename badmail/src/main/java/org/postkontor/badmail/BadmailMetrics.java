@@ -6,13 +6,15 @@ package org.postkontor.badmail;
  * ever passed. Gauges (items, bytes, age of the oldest item) are read on scrape from
  * {@link BadmailQueue#status()}. Implementations must be thread-safe and fast (no I/O).
  *
- * <p>Suggested names: {@code postkontor_badmail_arrivals_total{reason}},
- * {@code postkontor_badmail_evictions_total{reason,cause}},
- * {@code postkontor_badmail_evicted_bytes_total{cause}},
- * {@code postkontor_badmail_redeliveries_total{reason}},
- * {@code postkontor_badmail_deletions_total{reason}}, and the gauges
- * {@code postkontor_badmail_items}, {@code postkontor_badmail_bytes},
- * {@code postkontor_badmail_oldest_age_seconds}.
+ * <p>Maps onto the names in {@code deploy/METRICS.md}: {@link #arrived} →
+ * {@code postkontor_badmail_arrivals_total{reason=kind}}; {@link #evicted} →
+ * {@code postkontor_badmail_evictions_total{reason=cause.label()}} ({@code age}, {@code size_cap});
+ * {@link #deleted} → {@code …evictions_total{reason="deleted"}}; {@link #redelivered} →
+ * {@code …evictions_total{reason="redelivered"}} and
+ * {@code postkontor_badmail_redeliveries_total{result="delivered"}}; {@link #redeliveryFailed} →
+ * {@code …redeliveries_total{result="failed"}}. Gauges from {@link BadmailQueue#status()}:
+ * {@code postkontor_badmail_items}, {@code _bytes}, {@code _oldest_age_seconds},
+ * {@code _capacity_bytes}.
  */
 public interface BadmailMetrics {
 
@@ -23,9 +25,9 @@ public interface BadmailMetrics {
         /** Older than {@link BadmailConfig#maxAge()}. */
         AGE,
         /** The oldest item, removed to bring the total under {@link BadmailConfig#maxTotalBytes()}. */
-        SIZE;
+        SIZE_CAP;
 
-        /** Lower-case label value. */
+        /** Label value: {@code age}, {@code size_cap}. */
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
@@ -39,6 +41,12 @@ public interface BadmailMetrics {
 
     /** An item was delivered into mailboxes and removed from badmail. */
     default void redelivered(String kind) {}
+
+    /**
+     * A redelivery delivered nothing: a recipient did not resolve, no mailbox took it, or the store
+     * failed. The item stays.
+     */
+    default void redeliveryFailed(String kind) {}
 
     /** The admin deleted an item (one by one or by purge). */
     default void deleted(String kind) {}

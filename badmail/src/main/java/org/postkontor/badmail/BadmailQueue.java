@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -242,7 +243,7 @@ public final class BadmailQueue implements BadmailIntake {
                 }
                 if (pinned.contains(item.id())) {
                     offset++;
-                } else if (evict(item, EvictionCause.SIZE)) {
+                } else if (evict(item, EvictionCause.SIZE_CAP)) {
                     evicted++;
                     freed += item.octets();
                     excess -= item.octets();
@@ -359,7 +360,8 @@ public final class BadmailQueue implements BadmailIntake {
     public int purge(BadmailFilter filter) throws StoreException {
         Objects.requireNonNull(filter, "filter");
         Instant start = clock.instant();
-        BadmailQuery base = query(filter, start.plusNanos(1), 0, BATCH);
+        // "No later than start", robust to an index that keeps microseconds only.
+        BadmailQuery base = query(filter, start.plus(1, ChronoUnit.MICROS), 0, BATCH);
         int deleted = 0;
         long freed = 0;
         int offset = 0;
@@ -443,7 +445,8 @@ public final class BadmailQueue implements BadmailIntake {
             }
         }
         if (!unresolved.isEmpty()) {
-            log.info("event=redelivery_refused id={} cause=unresolved unresolved={}", id, unresolved.size());
+            metrics.redeliveryFailed(label);
+            log.info("event=redelivery_failed id={} cause=unresolved unresolved={}", id, unresolved.size());
             throw new UnresolvedRecipientException(unresolved);
         }
 
@@ -452,11 +455,17 @@ public final class BadmailQueue implements BadmailIntake {
             InputStream message = new SequenceInputStream(new ByteArrayInputStream(traceHeaders(item)), original);
             receipt = spool.deliver(mailboxes, message);
         } catch (IOException e) {
+            metrics.redeliveryFailed(label);
             throw new StoreException("cannot read badmail item " + id, e);
+        } catch (StoreException e) {
+            metrics.redeliveryFailed(label);
+            log.warn("event=redelivery_failed id={} cause=store error={}", id, e.getClass().getSimpleName());
+            throw e;
         }
         List<MailAddress> delivered = mailboxes.stream().filter(receipt.delivered()::contains).toList();
         if (delivered.isEmpty()) {
-            log.info("event=redelivery_refused id={} cause=mailboxes_refused refused={}", id, receipt.refused().size());
+            metrics.redeliveryFailed(label);
+            log.info("event=redelivery_failed id={} cause=mailboxes_refused refused={}", id, receipt.refused().size());
             return new Redelivery(id, Optional.empty(), List.of(), receipt.refused(), Optional.empty());
         }
         // Committed. A crash from here until remove() leaves the item in badmail as well (at least once).

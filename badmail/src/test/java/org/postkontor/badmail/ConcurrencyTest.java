@@ -174,7 +174,7 @@ class ConcurrencyTest {
         BadmailStatus s = q.status();
         assertTrue(s.octets() <= cap && s.octets() > cap - size, "" + s.octets());
         assertEquals(200, metrics.get("arrived:unknown_user"));
-        assertEquals(200 - s.items(), metrics.get("evicted:unknown_user:size"));
+        assertEquals(200 - s.items(), metrics.get("evicted:unknown_user:size_cap"));
         List<BadmailItem> left = store.list(BadmailQuery.ALL);
         assertEquals(cap / size, left.size());
     }

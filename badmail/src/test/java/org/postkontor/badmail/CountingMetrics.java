@@ -33,6 +33,11 @@ final class CountingMetrics implements BadmailMetrics {
     }
 
     @Override
+    public void redeliveryFailed(String kind) {
+        inc("redelivery_failed:" + kind);
+    }
+
+    @Override
     public void deleted(String kind) {
         inc("deleted:" + kind);
     }

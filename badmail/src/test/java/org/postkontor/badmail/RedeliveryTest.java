@@ -92,6 +92,7 @@ class RedeliveryTest {
                 () -> queue.redeliver(id, MailAddress.parse("bob@elsewhere.test")));
         assertEquals(List.of(), store.mailbox("bob@example.test"));
         assertEquals(1, store.size());
+        assertEquals(2, metrics.get("redelivery_failed:unknown_user"));
     }
 
     @Test
@@ -104,6 +105,7 @@ class RedeliveryTest {
         assertFalse(r.removed());
         assertEquals(Map.of(MailAddress.parse("bob@example.test"), DeliveryCheck.OVER_QUOTA), r.refused());
         assertEquals(List.of(id), store.list(BadmailQuery.ALL).stream().map(BadmailItem::id).toList());
+        assertEquals(1, metrics.get("redelivery_failed:mailbox_full"));
     }
 
     @Test

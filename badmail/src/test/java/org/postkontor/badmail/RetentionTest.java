@@ -87,14 +87,14 @@ class RetentionTest {
             clock.advance(Duration.ofMinutes(1));
         }
         assertEquals(List.of("bm1", "bm2", "bm3", "bm4"), ids());
-        assertEquals(0, metrics.get("evicted:unknown_user:size"));
+        assertEquals(0, metrics.get("evicted:unknown_user:size_cap"));
 
         try (LogCapture log = new LogCapture()) {
             admit(q, ReasonKind.DANGLING_ALIAS, "m4", 300 * KIB);    // over by 300 KiB: the two oldest go
             assertEquals(List.of("bm3", "bm4", "bm5"), ids());
-            assertEquals(2, metrics.get("evicted:unknown_user:size"));
+            assertEquals(2, metrics.get("evicted:unknown_user:size_cap"));
             assertEquals(2, log.lines("evicted").size());
-            assertTrue(log.lines("evicted").get(0).contains("id=bm1") && log.lines("evicted").get(0).contains("cause=size"));
+            assertTrue(log.lines("evicted").get(0).contains("id=bm1") && log.lines("evicted").get(0).contains("cause=size_cap"));
             assertTrue(log.lines("evicted").get(1).contains("id=bm2"));
         }
         assertTrue(q.status().octets() <= MIB);
@@ -127,8 +127,8 @@ class RetentionTest {
         assertEquals(4, r.evictedBySize());
         assertEquals(4L * 512 * KIB, r.octetsFreed());
         assertEquals(List.of("bm5", "bm6", "bm7", "bm8"), ids());
-        assertEquals(2, metrics.get("evicted:unknown_user:size"));
-        assertEquals(2, metrics.get("evicted:loop:size"));
+        assertEquals(2, metrics.get("evicted:unknown_user:size_cap"));
+        assertEquals(2, metrics.get("evicted:loop:size_cap"));
         BadmailStatus s = small.status();
         assertEquals(2 * MIB, s.octets());
         assertEquals(Duration.ofMinutes(4), s.oldestAge().orElseThrow());
