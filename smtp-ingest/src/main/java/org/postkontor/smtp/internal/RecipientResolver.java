@@ -1,6 +1,7 @@
 package org.postkontor.smtp.internal;
 
 import java.util.List;
+import org.postkontor.badmail.ReasonKind;
 import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.store.Directory;
 import org.postkontor.store.MailAddress;
@@ -88,8 +89,8 @@ final class RecipientResolver {
         };
     }
 
+    /** The directory names the kind ({@code unknown_user}, {@code dangling_alias}); anything else is unknown_user. */
     private static String badmailKind(String reason) {
-        return reason != null && reason.toLowerCase(java.util.Locale.ROOT).contains("alias") ? "dangling_alias"
-                : "unknown_user";
+        return ReasonKind.KNOWN.contains(reason) ? reason : ReasonKind.UNKNOWN_USER;
     }
 }

@@ -1,5 +1,6 @@
 package org.postkontor.smtp.internal;
 
+import org.postkontor.badmail.ReasonKind;
 import org.postkontor.smtp.SmtpMetrics.Reason;
 import org.postkontor.store.DeliveryCheck;
 import org.postkontor.store.InsufficientStorageException;
@@ -83,9 +84,9 @@ public record Reply(int code, String enhanced, String text, Reason reason) {
     /** The badmail reason kind for a mailbox refused at delivery time. */
     public static String badmailKind(DeliveryCheck check) {
         return switch (check) {
-            case OVER_QUOTA, INSUFFICIENT_STORAGE -> "mailbox_full";
-            case DISABLED -> "mailbox_disabled";
-            case NO_SUCH_MAILBOX -> "unknown_user";
+            case OVER_QUOTA, INSUFFICIENT_STORAGE -> ReasonKind.MAILBOX_FULL;
+            case DISABLED -> ReasonKind.MAILBOX_DISABLED;
+            case NO_SUCH_MAILBOX -> ReasonKind.STORE_PERMANENT;
             case OK -> throw new IllegalArgumentException("OK is not a refusal");
         };
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.postkontor.badmail.BadmailIntake;
+import org.postkontor.badmail.ReasonKind;
 import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.SmtpMetrics.Reason;
@@ -213,8 +214,8 @@ final class Transaction implements MessageHandler {
         }
         for (Map.Entry<String, List<String>> e : toBadmail.entrySet()) {
             Reply why = switch (e.getKey()) {
-                case "mailbox_full" -> Reply.OVER_QUOTA;
-                case "mailbox_disabled" -> Reply.MAILBOX_DISABLED;
+                case ReasonKind.MAILBOX_FULL -> Reply.OVER_QUOTA;
+                case ReasonKind.MAILBOX_DISABLED -> Reply.MAILBOX_DISABLED;
                 default -> Reply.UNKNOWN_USER;
             };
             BadmailEnvelope envelope = new BadmailEnvelope(sender, e.getValue(), clientIp(),

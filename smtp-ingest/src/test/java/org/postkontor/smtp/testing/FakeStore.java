@@ -105,12 +105,12 @@ public final class FakeStore implements Directory, Spool, BadmailIntake {
             return new Resolution.Local(aliases.get(r));
         }
         if (dangling.contains(r)) {
-            return new Resolution.ToBadmail("dangling alias");
+            return new Resolution.ToBadmail("dangling_alias");
         }
         return switch (p) {
             case RecipientPolicy.Reject x -> new Resolution.UnknownUser();
             case RecipientPolicy.CatchAll c -> new Resolution.Local(List.of(new MailAddress(c.localPart(), r.domain())));
-            case RecipientPolicy.Badmail b -> new Resolution.ToBadmail("unknown user");
+            case RecipientPolicy.Badmail b -> new Resolution.ToBadmail("unknown_user");
         };
     }
 
