@@ -21,7 +21,7 @@ import org.postkontor.store.StoreMetrics;
 /**
  * A real store (H2 files, spool files, Flyway applied) in a fresh temp directory, for tests of
  * every module. Passwords are hashed by {@link PlainTestHasher}. {@link #close()} closes the store
- * and deletes the directory.
+ * and deletes the directory {@link #create()} made.
  *
  * <pre>{@code
  * try (TempStore t = TempStore.create()) {
@@ -37,10 +37,13 @@ public final class TempStore implements AutoCloseable {
     private final StoreConfig config;
     private final Clock clock;
     private final StoreMetrics metrics;
+    private final boolean ownsDir;
     private Store store;
 
-    private TempStore(Path dataDir, StoreConfig config, Clock clock, StoreMetrics metrics) throws StoreException {
+    private TempStore(Path dataDir, StoreConfig config, Clock clock, StoreMetrics metrics, boolean ownsDir)
+            throws StoreException {
         this.dataDir = dataDir;
+        this.ownsDir = ownsDir;
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
@@ -54,14 +57,25 @@ public final class TempStore implements AutoCloseable {
 
     public static TempStore create(Clock clock, StoreMetrics metrics) throws IOException, StoreException {
         Path dir = Files.createTempDirectory("postkontor-store-");
-        return open(dir, clock, metrics);
+        try {
+            return new TempStore(dir, config(dir), clock, metrics, true);
+        } catch (StoreException | RuntimeException e) {
+            deleteTree(dir);
+            throw e;
+        }
     }
 
-    /** A store under {@code dataDir} (spool/, index/, badmail/), free-disk reserve 0. */
+    /**
+     * A store under an existing or new {@code dataDir} (spool/, index/, badmail/), free-disk
+     * reserve 0. {@link #close()} keeps that directory (for tests that reopen it).
+     */
     public static TempStore open(Path dataDir, Clock clock, StoreMetrics metrics) throws StoreException {
+        return new TempStore(dataDir, config(dataDir), clock, metrics, false);
+    }
+
+    private static StoreConfig config(Path dataDir) {
         StoreConfig under = StoreConfig.under(dataDir);
-        StoreConfig config = new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0);
-        return new TempStore(dataDir, config, clock, metrics);
+        return new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0);
     }
 
     public Store store() {
@@ -108,12 +122,15 @@ public final class TempStore implements AutoCloseable {
         return deliver(List.of(mailbox), message);
     }
 
+    /** Closes the store; deletes the directory if {@link #create()} made it. */
     @Override
     public void close() {
         try {
             store.close();
         } finally {
-            deleteTree(dataDir);
+            if (ownsDir) {
+                deleteTree(dataDir);
+            }
         }
     }
 
