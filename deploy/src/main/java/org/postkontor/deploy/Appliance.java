@@ -1,6 +1,10 @@
 package org.postkontor.deploy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +23,16 @@ import org.postkontor.deploy.http.Readiness;
 import org.postkontor.deploy.lifecycle.PidFile;
 import org.postkontor.deploy.metrics.ApplianceGauges;
 import org.postkontor.deploy.metrics.Meters;
+import org.postkontor.deploy.metrics.BadmailMeters;
+import org.postkontor.deploy.metrics.Pop3Meters;
+import org.postkontor.deploy.metrics.SmtpMeters;
 import org.postkontor.deploy.metrics.StoreMeters;
 import org.postkontor.deploy.metrics.TlsMeters;
 import org.postkontor.deploy.tls.CertificateSource;
 import org.postkontor.deploy.tls.TlsException;
+import org.postkontor.badmail.BadmailQueue;
+import org.postkontor.pop3.Pop3Server;
+import org.postkontor.smtp.SmtpServer;
 import org.postkontor.store.PasswordHasher;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreConfig;
@@ -51,6 +61,7 @@ public final class Appliance implements AutoCloseable {
     private final Readiness readiness = new Readiness();
     private Meters meters;
     private Store store;
+    private BadmailQueue badmail;
     private CertificateSource tls;
     private PidFile pidFile;
     private volatile boolean storeOpen;
@@ -123,11 +134,37 @@ public final class Appliance implements AutoCloseable {
             store.close();
         });
         ApplianceGauges.registerStore(registry, () -> store.admin().stats(), () -> storeOpen, clock);
-        ApplianceGauges.registerBadmail(registry, () -> store.badmail().totals(), 0, clock);
         readiness.add("store", () -> storeOpen ? Optional.empty() : Optional.of("closed"));
         addDiskChecks(sc);
 
-        // Protocol listeners join here as their modules land (SMTP, POP3, POP3S).
+        badmail = BadmailQueue.over(store, config.badmailConfig(), clock, new BadmailMeters(registry));
+        ApplianceGauges.registerBadmail(registry, badmail::status, config.badmailConfig().maxTotalBytes(), clock);
+        startSweeper();
+
+        if (config.smtp().enabled()) {
+            SmtpServer smtp = new SmtpServer(config.smtpConfig(), store.directory(), store.spool(), badmail,
+                    new SmtpMeters(registry), clock, tls.contextFor("smtp"));
+            try {
+                smtp.start();
+            } catch (UncheckedIOException e) {
+                throw new StartException(e.getMessage() + " (keys smtp.bind / smtp.port)", e);
+            }
+            addService(new SmtpService(smtp), List.of("smtp"));
+        }
+        if (config.pop3().enabled() || config.pop3s().enabled()) {
+            Pop3Server pop3 = new Pop3Server(config.pop3Config(), store.maildrops(), store.accounts(),
+                    new Pop3Meters(registry), clock, tls.contextFor("pop3"));
+            try {
+                pop3.start();
+                addService(new Pop3Service(pop3), config.pop3Config().plainPort() >= 0 && config.pop3Config().tlsPort() >= 0
+                        ? List.of("pop3", "pop3s") : config.pop3Config().plainPort() >= 0 ? List.of("pop3") : List.of("pop3s"));
+            } catch (IOException e) {
+                pop3.stop(Duration.ZERO);
+                throw new StartException("cannot listen for POP3 on " + config.pop3Config().bindAddress() + " ports "
+                        + config.pop3Config().plainPort() + "/" + config.pop3Config().tlsPort()
+                        + " (keys pop3.bind / pop3.port / pop3.tls-port): " + e.getMessage(), e);
+            }
+        }
 
         startHttp();
         log.info("event=started took_ms={}", Duration.between(began, clock.instant()).toMillis());
@@ -178,11 +215,29 @@ public final class Appliance implements AutoCloseable {
         }
     }
 
-    void addService(MailService s) {
+    private void addService(MailService s, List<String> listeners) {
         services.add(s);
-        resources.add(s);
-        addresses.put(s.name(), s.address());
-        readiness.add("listener " + s.name(), () -> s.bound() ? Optional.empty() : Optional.of("not bound"));
+        addresses.putAll(s.addresses());
+        for (String name : listeners) {
+            readiness.add("listener " + name, () -> s.listening(name) ? Optional.empty() : Optional.of("not listening"));
+        }
+    }
+
+    private void startSweeper() {
+        ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "badmail-sweep");
+            t.setDaemon(true);
+            return t;
+        });
+        resources.add(sweeper::shutdownNow);
+        long ms = config.badmailSweepInterval().toMillis();
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                badmail.sweep();
+            } catch (StoreException | RuntimeException e) {
+                log.warn("event=badmail_sweep_failed error=\"{}\"", e.toString());
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     public ApplianceConfig config() {
@@ -210,6 +265,10 @@ public final class Appliance implements AutoCloseable {
         return store;
     }
 
+    public BadmailQueue badmail() {
+        return badmail;
+    }
+
     public Path pidFile() {
         return pidFile == null ? config.pidFile() : pidFile.path();
     }
@@ -227,24 +286,24 @@ public final class Appliance implements AutoCloseable {
         closed = true;
         readiness.stopping();
         log.info("event=stopping grace_period={}", config.shutdownGrace());
+        List<Thread> stoppers = new ArrayList<>();
         for (MailService s : services) {
-            try {
-                s.stopAccepting();
-            } catch (RuntimeException e) {
-                log.warn("event=stop_accepting_failed service={} error=\"{}\"", s.name(), e.toString());
-            }
-        }
-        Instant deadline = clock.instant().plus(config.shutdownGrace());
-        for (MailService s : services) {
-            Duration left = Duration.between(clock.instant(), deadline);
-            try {
-                if (!s.awaitIdle(left.isNegative() ? Duration.ZERO : left)) {
-                    log.warn("event=sessions_cut_off service={} reason=grace_period_over", s.name());
+            stoppers.add(Thread.ofVirtual().name("stop-" + String.join("-", s.addresses().keySet())).start(() -> {
+                try {
+                    s.stop(config.shutdownGrace());
+                } catch (RuntimeException e) {
+                    log.warn("event=stop_failed listeners={} error=\"{}\"", s.addresses().keySet(), e.toString());
                 }
+            }));
+        }
+        for (Thread t : stoppers) {
+            try {
+                t.join(config.shutdownGrace().plusSeconds(30));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+        services.clear();
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();

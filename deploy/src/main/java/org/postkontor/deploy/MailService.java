@@ -2,29 +2,23 @@ package org.postkontor.deploy;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 
 /**
- * A protocol listener as the appliance runs it (SMTP, POP3, POP3S): bound when made, then
- * {@link #stopAccepting}, {@link #awaitIdle} and {@link #close} at shutdown, in that order.
+ * A protocol server as the appliance runs it (SMTP; POP3 with its STLS and implicit-TLS
+ * listeners): started before it is handed over, stopped once with a grace period.
  */
-public interface MailService extends AutoCloseable {
+interface MailService {
 
-    /** {@code smtp}, {@code pop3} or {@code pop3s}: health, logs and metrics call it this. */
-    String name();
+    /** Bound addresses by listener name ({@code smtp}, {@code pop3}, {@code pop3s}). */
+    Map<String, InetSocketAddress> addresses();
 
-    /** The bound address (the real port when the config says 0). */
-    InetSocketAddress address();
+    /** True while the listener of that name accepts connections. */
+    boolean listening(String listener);
 
-    /** True while the listening socket is open. */
-    boolean bound();
-
-    /** Closes the listening socket; sessions in flight go on. */
-    void stopAccepting();
-
-    /** Waits until no session is open, up to {@code timeout}; true if none is left. */
-    boolean awaitIdle(Duration timeout) throws InterruptedException;
-
-    /** Ends whatever sessions remain (a POP3 session cut off deletes nothing) and frees the threads. */
-    @Override
-    void close();
+    /**
+     * Stops accepting at once, lets sessions in flight finish within {@code grace}, then ends the
+     * rest (a POP3 session cut off deletes nothing). Returns when every session has ended.
+     */
+    void stop(Duration grace);
 }

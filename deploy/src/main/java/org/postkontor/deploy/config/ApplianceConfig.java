@@ -12,6 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.postkontor.badmail.BadmailConfig;
+import org.postkontor.pop3.Pop3Config;
+import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.store.StoreConfig;
 
 /**
@@ -22,7 +25,8 @@ import org.postkontor.store.StoreConfig;
  */
 public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig store, String hostname,
                               Listener smtp, Listener pop3, Listener pop3s, Listener http, Listener admin,
-                              TlsSettings tls, LogSettings log, Duration shutdownGrace) {
+                              TlsSettings tls, LogSettings log, Duration shutdownGrace, SmtpConfig smtpConfig,
+                              Pop3Config pop3Config, BadmailConfig badmailConfig, Duration badmailSweepInterval) {
 
     public ApplianceConfig {
         Objects.requireNonNull(source, "source");
@@ -32,16 +36,16 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(log, "log");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(smtpConfig, "smtpConfig");
+        Objects.requireNonNull(pop3Config, "pop3Config");
+        Objects.requireNonNull(badmailConfig, "badmailConfig");
+        Objects.requireNonNull(badmailSweepInterval, "badmailSweepInterval");
     }
 
-    /** A listening socket. {@code name} is what logs, health and metrics call it. */
-    public record Listener(String name, boolean enabled, InetAddress bind, int port) {
+    /** A listening socket. {@code name} is what logs, health and metrics call it; {@code portKey} configures its port. */
+    public record Listener(String name, String portKey, boolean enabled, InetAddress bind, int port) {
         public InetSocketAddress address() {
             return new InetSocketAddress(bind, port);
-        }
-
-        public Listener withPort(int newPort) {
-            return new Listener(name, enabled, bind, newPort);
         }
     }
 
@@ -83,15 +87,16 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         if (hostname.isEmpty()) {
             hostname = localHostName();
         }
-        Listener smtp = new Listener("smtp", raw.get(Settings.SMTP_ENABLED, problems),
+        Listener smtp = new Listener("smtp", "smtp.port", raw.get(Settings.SMTP_ENABLED, problems),
                 raw.get(Settings.SMTP_BIND, problems), raw.get(Settings.SMTP_PORT, problems));
-        Listener pop3 = new Listener("pop3", raw.get(Settings.POP3_ENABLED, problems),
-                raw.get(Settings.POP3_BIND, problems), raw.get(Settings.POP3_PORT, problems));
-        Listener pop3s = new Listener("pop3s", raw.get(Settings.POP3S_ENABLED, problems),
-                raw.get(Settings.POP3S_BIND, problems), raw.get(Settings.POP3S_PORT, problems));
-        Listener http = new Listener("http", true, raw.get(Settings.HTTP_BIND, problems),
+        InetAddress pop3Bind = raw.get(Settings.POP3_BIND, problems);
+        Listener pop3 = new Listener("pop3", "pop3.port", raw.get(Settings.POP3_ENABLED, problems), pop3Bind,
+                raw.get(Settings.POP3_PORT, problems));
+        Listener pop3s = new Listener("pop3s", "pop3.tls-port", raw.get(Settings.POP3_TLS_ENABLED, problems), pop3Bind,
+                raw.get(Settings.POP3_TLS_PORT, problems));
+        Listener http = new Listener("http", "http.port", true, raw.get(Settings.HTTP_BIND, problems),
                 raw.get(Settings.HTTP_PORT, problems));
-        Listener admin = new Listener("admin", raw.get(Settings.ADMIN_ENABLED, problems),
+        Listener admin = new Listener("admin", "admin.port", raw.get(Settings.ADMIN_ENABLED, problems),
                 raw.get(Settings.ADMIN_BIND, problems), raw.get(Settings.ADMIN_PORT, problems));
         checkPorts(List.of(smtp, pop3, pop3s, http, admin), problems);
 
@@ -109,11 +114,87 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                 raw.get(Settings.TLS_PROFILE, problems));
         LogSettings log = new LogSettings(raw.get(Settings.LOG_FORMAT, problems), raw.get(Settings.LOG_LEVEL, problems));
         Duration grace = raw.get(Settings.SHUTDOWN_GRACE, problems);
+        SmtpConfig.Builder sb = SmtpConfig.builder()
+                .bindAddress(smtp.bind())
+                .port(smtp.port())
+                .hostname(hostname)
+                .maxMessageSize(raw.get(Settings.SMTP_MAX_MESSAGE_SIZE, problems))
+                .maxRecipients(raw.get(Settings.SMTP_MAX_RECIPIENTS, problems))
+                .maxLineLength(raw.get(Settings.SMTP_MAX_LINE_LENGTH, problems))
+                .maxConnections(raw.get(Settings.SMTP_MAX_CONNECTIONS, problems))
+                .maxConnectionsPerIp(raw.get(Settings.SMTP_MAX_CONNECTIONS_PER_IP, problems))
+                .commandTimeout(raw.get(Settings.SMTP_COMMAND_TIMEOUT, problems))
+                .dataTimeout(raw.get(Settings.SMTP_DATA_TIMEOUT, problems))
+                .sessionMaxDuration(raw.get(Settings.SMTP_SESSION_MAX_DURATION, problems))
+                .tarpitDelay(raw.get(Settings.SMTP_TARPIT_DELAY, problems))
+                .tarpitStep(raw.get(Settings.SMTP_TARPIT_STEP, problems))
+                .tarpitLimit(raw.get(Settings.SMTP_TARPIT_LIMIT, problems))
+                .maxReceivedHeaders(raw.get(Settings.SMTP_MAX_RECEIVED_HEADERS, problems))
+                .plusAddressing(raw.get(Settings.SMTP_PLUS_ADDRESSING, problems))
+                .plusSeparator(raw.get(Settings.SMTP_PLUS_SEPARATOR, problems).charAt(0))
+                .proxyProtocol(raw.get(Settings.SMTP_PROXY_PROTOCOL, problems))
+                .tempDir(raw.get(Settings.SMTP_TEMP_DIR, problems).orElse(dataDir.resolve("tmp")))
+                .memoryBufferBytes(raw.get(Settings.SMTP_MEMORY_BUFFER, problems).intValue());
+        int maxCommandLine = raw.get(Settings.POP3_MAX_COMMAND_LINE, problems);
+        int maxSaslLine = raw.get(Settings.POP3_MAX_SASL_LINE, problems);
+        if (maxSaslLine < maxCommandLine) {
+            problems.add(Settings.POP3_MAX_SASL_LINE.key() + " = " + maxSaslLine + " (" + raw.value(Settings.POP3_MAX_SASL_LINE).origin()
+                    + "): must be at least pop3.max-command-line (" + maxCommandLine + ")");
+        }
+        int maxConn = raw.get(Settings.POP3_MAX_CONNECTIONS, problems);
+        int maxPerAddress = raw.get(Settings.POP3_MAX_CONNECTIONS_PER_ADDRESS, problems);
+        if (maxPerAddress > maxConn) {
+            problems.add(Settings.POP3_MAX_CONNECTIONS_PER_ADDRESS.key() + " = " + maxPerAddress + " ("
+                    + raw.value(Settings.POP3_MAX_CONNECTIONS_PER_ADDRESS).origin() + "): must not exceed pop3.max-connections ("
+                    + maxConn + ")");
+        }
+        Pop3Config.Builder pb = Pop3Config.builder()
+                .bindAddress(pop3Bind.getHostAddress())
+                .plainPort(pop3.enabled() ? pop3.port() : -1)
+                // With both off the appliance runs no POP3 server; Pop3Config itself needs one listener.
+                .tlsPort(pop3s.enabled() || !pop3.enabled() ? pop3s.port() : -1)
+                .allowPlaintextAuth(raw.get(Settings.POP3_ALLOW_PLAINTEXT_AUTH, problems))
+                .allowPlaintextAuthOnLoopback(raw.get(Settings.POP3_ALLOW_PLAINTEXT_AUTH_LOOPBACK, problems))
+                .idleTimeout(raw.get(Settings.POP3_IDLE_TIMEOUT, problems))
+                .maxCommandLine(maxCommandLine)
+                .maxSaslLine(maxSaslLine)
+                .maxConnections(maxConn)
+                .maxConnectionsPerAddress(maxPerAddress)
+                .failedLoginDelay(raw.get(Settings.POP3_FAILED_LOGIN_DELAY, problems))
+                .failureWindow(raw.get(Settings.POP3_FAILURE_WINDOW, problems))
+                .maxFailuresPerAddress(raw.get(Settings.POP3_MAX_FAILURES_PER_ADDRESS, problems))
+                .maxFailuresPerUser(raw.get(Settings.POP3_MAX_FAILURES_PER_USER, problems))
+                .loginDelay(raw.get(Settings.POP3_LOGIN_DELAY, problems))
+                .expireDays(raw.get(Settings.POP3_EXPIRE_DAYS, problems))
+                .maxBadCommands(raw.get(Settings.POP3_MAX_BAD_COMMANDS, problems))
+                .tlsHandshakeTimeout(raw.get(Settings.POP3_TLS_HANDSHAKE_TIMEOUT, problems))
+                .implementation(raw.get(Settings.POP3_IMPLEMENTATION, problems));
+        long maxTotal = raw.get(Settings.BADMAIL_MAX_TOTAL_BYTES, problems);
+        long maxMessage = raw.get(Settings.SMTP_MAX_MESSAGE_SIZE, problems);
+        if (maxTotal / 2 < maxMessage) {
+            problems.add(Settings.BADMAIL_MAX_TOTAL_BYTES.key() + " = " + Sizes.format(maxTotal) + " ("
+                    + raw.value(Settings.BADMAIL_MAX_TOTAL_BYTES).origin() + "): must be at least twice smtp.max-message-size ("
+                    + Sizes.format(maxMessage) + ")");
+        }
+        Duration badmailMaxAge = raw.get(Settings.BADMAIL_MAX_AGE, problems);
+        int maxHeader = raw.get(Settings.BADMAIL_SHOW_MAX_HEADER_BYTES, problems).intValue();
+        int maxPage = raw.get(Settings.BADMAIL_LIST_MAX_PAGE_SIZE, problems);
+        Duration sweep = raw.get(Settings.BADMAIL_SWEEP_INTERVAL, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+        SmtpConfig smtpConfig;
+        Pop3Config pop3Config;
+        BadmailConfig badmailConfig;
+        try {
+            smtpConfig = sb.build();
+            pop3Config = pb.build();
+            badmailConfig = new BadmailConfig(badmailMaxAge, maxTotal, maxHeader, maxPage, hostname);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         return new ApplianceConfig(file, dataDir, new StoreConfig(spool, index, badmail, reserve), hostname,
-                smtp, pop3, pop3s, http, admin, tls, log, grace);
+                smtp, pop3, pop3s, http, admin, tls, log, grace, smtpConfig, pop3Config, badmailConfig, sweep);
     }
 
     private static void checkReadable(Setting<?> s, Optional<Path> p, RawConfig raw, List<String> problems) {
@@ -130,8 +211,8 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                 Listener b = listeners.get(j);
                 if (a.enabled() && b.enabled() && a.port() != 0 && a.port() == b.port()
                         && (a.bind().equals(b.bind()) || a.bind().isAnyLocalAddress() || b.bind().isAnyLocalAddress())) {
-                    problems.add(b.name() + ".port = " + b.port() + ": must differ from " + a.name()
-                            + ".port, which is the same port on an overlapping address");
+                    problems.add(b.portKey() + " = " + b.port() + ": must differ from " + a.portKey()
+                            + ", which is the same port on an overlapping address");
                 }
             }
         }
@@ -140,7 +221,7 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
     private static String localHostName() {
         try {
             String h = InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
-            return h.isBlank() ? "localhost" : h;
+            return h.matches("[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?") ? h : "localhost";
         } catch (UnknownHostException e) {
             return "localhost";
         }

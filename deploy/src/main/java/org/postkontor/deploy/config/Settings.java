@@ -58,19 +58,103 @@ public final class Settings {
     public static final Setting<Integer> SMTP_PORT = add("smtp.port", ValueType.port(), "10025",
             "SMTP port (25 in production; the Compose file maps 25 to it).");
 
-    public static final Setting<Boolean> POP3_ENABLED = add("pop3.enabled", ValueType.bool(), "true",
-            "Serve POP3 with STLS (RFC 2595).");
+    public static final Setting<Long> SMTP_MAX_MESSAGE_SIZE = add("smtp.max-message-size",
+            ValueType.size(1, Integer.MAX_VALUE - 1), "25MiB",
+            "Largest message accepted (octets of data, advertised as SIZE); larger gets 552 5.3.4.");
+    public static final Setting<Integer> SMTP_MAX_RECIPIENTS = add("smtp.max-recipients", ValueType.integer(1, 100_000),
+            "100", "Recipients per message; more get 452 4.5.3 (RFC 5321 requires at least 100).");
+    public static final Setting<Integer> SMTP_MAX_LINE_LENGTH = add("smtp.max-line-length",
+            ValueType.integer(1000, 1_000_000), "1000",
+            "Octets of one message line including CRLF (RFC 5321: 1000); longer gets 552 5.6.0.");
+    public static final Setting<Integer> SMTP_MAX_CONNECTIONS = add("smtp.max-connections",
+            ValueType.integer(1, 100_000), "200", "SMTP sessions at once in all; more get 421 4.7.0.");
+    public static final Setting<Integer> SMTP_MAX_CONNECTIONS_PER_IP = add("smtp.max-connections-per-ip",
+            ValueType.integer(1, 100_000), "20", "SMTP sessions at once from one client IP; more get 421 4.7.0.");
+    public static final Setting<Duration> SMTP_COMMAND_TIMEOUT = add("smtp.command-timeout",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), "5m",
+            "Idle time waiting for a command (RFC 5321: 5 minutes).");
+    public static final Setting<Duration> SMTP_DATA_TIMEOUT = add("smtp.data-timeout",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), "3m",
+            "Idle time waiting for message data (RFC 5321: 3 minutes).");
+    public static final Setting<Duration> SMTP_SESSION_MAX_DURATION = add("smtp.session-max-duration",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), "30m",
+            "A session is closed with 421 4.4.2 after this long, whatever it does.");
+    public static final Setting<Duration> SMTP_TARPIT_DELAY = add("smtp.tarpit-delay",
+            ValueType.duration(Duration.ZERO, Duration.ofSeconds(30)), "1s",
+            "Reply delay after a client's first bad command.");
+    public static final Setting<Duration> SMTP_TARPIT_STEP = add("smtp.tarpit-step",
+            ValueType.duration(Duration.ZERO, Duration.ofSeconds(30)), "1s",
+            "Added to the delay for every further bad command (capped at 30s).");
+    public static final Setting<Integer> SMTP_TARPIT_LIMIT = add("smtp.tarpit-limit", ValueType.integer(1, 10_000),
+            "20", "Bad commands after which the session is closed with 421 4.7.0.");
+    public static final Setting<Integer> SMTP_MAX_RECEIVED_HEADERS = add("smtp.max-received-headers",
+            ValueType.integer(1, 10_000), "50", "A message with more Received: headers is a loop: 554 5.4.6.");
+    public static final Setting<Boolean> SMTP_PLUS_ADDRESSING = add("smtp.plus-addressing", ValueType.bool(), "true",
+            "Deliver user+tag@domain to user@domain.");
+    public static final Setting<String> SMTP_PLUS_SEPARATOR = add("smtp.plus-separator",
+            ValueType.text(1, Pattern.compile("[!#$%&'*+/=?^_`{|}~-]"), "one of ! # $ % & ' * + / = ? ^ _ ` { | } ~ -"),
+            "+", "The character that starts the tag of plus-addressing.");
+    public static final Setting<Boolean> SMTP_PROXY_PROTOCOL = add("smtp.proxy-protocol", ValueType.bool(), "false",
+            "Expect a PROXY protocol v1/v2 header first on every SMTP connection (behind HAProxy or a"
+                    + " cloud load balancer). Never turn on when clients connect directly.");
+    public static final Setting<Optional<java.nio.file.Path>> SMTP_TEMP_DIR = add("smtp.temp-dir",
+            ValueType.optionalPath(), "", "Where message data larger than smtp.memory-buffer waits until it"
+                    + " is stored. Empty: <data.dir>/tmp.");
+    public static final Setting<Long> SMTP_MEMORY_BUFFER = add("smtp.memory-buffer", ValueType.size(0, 64L << 20),
+            "256KiB", "Message data up to this size is buffered in memory, larger in smtp.temp-dir.");
+
     public static final Setting<java.net.InetAddress> POP3_BIND = add("pop3.bind", ValueType.bindAddress(),
-            "0.0.0.0", "Address the POP3 listener binds.");
+            "0.0.0.0", "Address both POP3 listeners bind.");
+    public static final Setting<Boolean> POP3_ENABLED = add("pop3.enabled", ValueType.bool(), "true",
+            "Serve POP3 with STLS (RFC 2595) on pop3.port.");
     public static final Setting<Integer> POP3_PORT = add("pop3.port", ValueType.port(), "10110",
             "POP3 port (110 in production).");
-
-    public static final Setting<Boolean> POP3S_ENABLED = add("pop3s.enabled", ValueType.bool(), "true",
-            "Serve POP3 over implicit TLS (RFC 8314).");
-    public static final Setting<java.net.InetAddress> POP3S_BIND = add("pop3s.bind", ValueType.bindAddress(),
-            "0.0.0.0", "Address the POP3S listener binds.");
-    public static final Setting<Integer> POP3S_PORT = add("pop3s.port", ValueType.port(), "10995",
+    public static final Setting<Boolean> POP3_TLS_ENABLED = add("pop3.tls-enabled", ValueType.bool(), "true",
+            "Serve POP3 over implicit TLS (RFC 8314) on pop3.tls-port.");
+    public static final Setting<Integer> POP3_TLS_PORT = add("pop3.tls-port", ValueType.port(), "10995",
             "POP3S port (995 in production).");
+    public static final Setting<Boolean> POP3_ALLOW_PLAINTEXT_AUTH = add("pop3.allow-plaintext-auth", ValueType.bool(),
+            "false", "Allow USER/PASS and SASL PLAIN/LOGIN on a connection without TLS. Leave off: clients"
+                    + " use STLS or port 995.");
+    public static final Setting<Boolean> POP3_ALLOW_PLAINTEXT_AUTH_LOOPBACK = add("pop3.allow-plaintext-auth-loopback",
+            ValueType.bool(), "false", "The same, only for clients on 127.0.0.0/8 or ::1 (a local webmail or fetchmail).");
+    public static final Setting<Duration> POP3_IDLE_TIMEOUT = add("pop3.idle-timeout",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), "10m",
+            "Autologout timer (RFC 1939: at least 10 minutes).");
+    public static final Setting<Integer> POP3_MAX_COMMAND_LINE = add("pop3.max-command-line",
+            ValueType.integer(255, 8192), "255", "Octets of a command line with its CRLF (RFC 2449: 255).");
+    public static final Setting<Integer> POP3_MAX_SASL_LINE = add("pop3.max-sasl-line",
+            ValueType.integer(255, 1024 * 1024), "8192",
+            "Octets of a SASL response line with its CRLF; at least pop3.max-command-line.");
+    public static final Setting<Integer> POP3_MAX_CONNECTIONS = add("pop3.max-connections",
+            ValueType.integer(1, 100_000), "1000", "POP3 connections at once in all.");
+    public static final Setting<Integer> POP3_MAX_CONNECTIONS_PER_ADDRESS = add("pop3.max-connections-per-address",
+            ValueType.integer(1, 100_000), "20", "POP3 connections at once from one client IP.");
+    public static final Setting<Duration> POP3_FAILED_LOGIN_DELAY = add("pop3.failed-login-delay",
+            ValueType.duration(Duration.ZERO, Duration.ofMinutes(1)), "1500ms",
+            "A failed login waits this long before its -ERR.");
+    public static final Setting<Duration> POP3_FAILURE_WINDOW = add("pop3.failure-window",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), "15m",
+            "Failed logins older than this are forgotten.");
+    public static final Setting<Integer> POP3_MAX_FAILURES_PER_ADDRESS = add("pop3.max-failures-per-address",
+            ValueType.integer(1, 1_000_000), "20",
+            "Failed logins from one IP within the window before its logins are refused for the rest of it.");
+    public static final Setting<Integer> POP3_MAX_FAILURES_PER_USER = add("pop3.max-failures-per-user",
+            ValueType.integer(1, 1_000_000), "10",
+            "Failed logins for one login name within the window before it is refused for the rest of it.");
+    public static final Setting<Duration> POP3_LOGIN_DELAY = add("pop3.login-delay",
+            ValueType.duration(Duration.ZERO, Duration.ofDays(1)), "0",
+            "RFC 2449 LOGIN-DELAY: least time between two logins of one user; 0 = off.");
+    public static final Setting<Integer> POP3_EXPIRE_DAYS = add("pop3.expire-days", ValueType.integer(-1, 36500), "-1",
+            "RFC 2449 EXPIRE: -1 = NEVER; else a retrieved message this many days old is removed at QUIT.");
+    public static final Setting<Integer> POP3_MAX_BAD_COMMANDS = add("pop3.max-bad-commands",
+            ValueType.integer(1, 10_000), "20", "-ERR replies to bad commands before the connection is closed.");
+    public static final Setting<Duration> POP3_TLS_HANDSHAKE_TIMEOUT = add("pop3.tls-handshake-timeout",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofMinutes(10)), "30s",
+            "Time a client has to finish the TLS handshake.");
+    public static final Setting<String> POP3_IMPLEMENTATION = add("pop3.implementation",
+            ValueType.text(100, Pattern.compile("[ -~]+"), "1 to 100 printable ASCII characters"), "Postkontor",
+            "CAPA IMPLEMENTATION and greeting text.");
 
     public static final Setting<java.net.InetAddress> HTTP_BIND = add("http.bind", ValueType.bindAddress(),
             "127.0.0.1", "Address of the HTTP listener for /metrics, /health/live and /health/ready"
@@ -84,6 +168,22 @@ public final class Settings {
             "127.0.0.1", "Address of the admin HTTP API. Keep it on loopback.");
     public static final Setting<Integer> ADMIN_PORT = add("admin.port", ValueType.port(), "8081",
             "Port of the admin HTTP API.");
+
+    // --- badmail
+    public static final Setting<Duration> BADMAIL_MAX_AGE = add("badmail.max-age",
+            ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(3653)), "30d",
+            "Badmail items received longer ago than this are evicted.");
+    public static final Setting<Long> BADMAIL_MAX_TOTAL_BYTES = add("badmail.max-total-bytes",
+            ValueType.size(1L << 20, 1L << 44), "1GiB",
+            "Size cap of the badmail queue; past it the oldest items are evicted. At least twice"
+                    + " smtp.max-message-size.");
+    public static final Setting<Long> BADMAIL_SHOW_MAX_HEADER_BYTES = add("badmail.show.max-header-bytes",
+            ValueType.size(1024, 1L << 20), "256KiB", "How much of an original `admin badmail show` reads for its headers.");
+    public static final Setting<Integer> BADMAIL_LIST_MAX_PAGE_SIZE = add("badmail.list.max-page-size",
+            ValueType.integer(1, 10_000), "1000", "Largest page `admin badmail list` returns.");
+    public static final Setting<Duration> BADMAIL_SWEEP_INTERVAL = add("badmail.sweep-interval",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), "1m",
+            "How often retention (max-age, max-total-bytes) runs.");
 
     // --- TLS
     public static final Setting<Optional<java.nio.file.Path>> TLS_CERT = add("tls.cert", ValueType.optionalPath(), "",

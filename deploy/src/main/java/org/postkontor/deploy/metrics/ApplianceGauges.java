@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.postkontor.store.BadmailStore.BadmailTotals;
+import org.postkontor.badmail.BadmailStatus;
 import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreStats;
 
@@ -48,16 +48,16 @@ public final class ApplianceGauges {
                 .description("1 while the store is open").register(r);
     }
 
-    /** {@code postkontor_badmail_*} gauges over the queue's totals; {@code capacityBytes} 0 = no cap. */
-    public static void registerBadmail(MeterRegistry r, Cached.Source<BadmailTotals> totals, long capacityBytes,
+    /** {@code postkontor_badmail_*} gauges over the queue's status. */
+    public static void registerBadmail(MeterRegistry r, Cached.Source<BadmailStatus> status, long capacityBytes,
                                        Clock clock) {
-        Cached<BadmailTotals> cached = new Cached<>(totals, clock, Duration.ofSeconds(5));
-        gauge(r, "postkontor.badmail.items", "Items in the badmail queue", cached, BadmailTotals::items);
-        gauge(r, "postkontor.badmail.bytes", "Bytes in the badmail queue", cached, BadmailTotals::octets);
+        Cached<BadmailStatus> cached = new Cached<>(status, clock, Duration.ofSeconds(5));
+        gauge(r, "postkontor.badmail.items", "Items in the badmail queue", cached, BadmailStatus::items);
+        gauge(r, "postkontor.badmail.bytes", "Bytes in the badmail queue", cached, BadmailStatus::octets);
         gauge(r, "postkontor.badmail.oldest.age.seconds", "Age of the oldest badmail item", cached,
-                t -> t.oldest().map(o -> Math.max(0, Duration.between(o, clock.instant()).toSeconds())).orElse(0L));
+                t -> t.oldestAge().map(Duration::toSeconds).orElse(0L));
         Gauge.builder("postkontor.badmail.capacity.bytes", () -> capacityBytes)
-                .description("Size cap of the badmail queue (0 = none)").register(r);
+                .description("Size cap of the badmail queue (badmail.max-total-bytes)").register(r);
     }
 
     private static <T> void gauge(MeterRegistry r, String name, String description, Supplier<Optional<T>> source,

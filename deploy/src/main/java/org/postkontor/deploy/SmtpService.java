@@ -1,0 +1,30 @@
+package org.postkontor.deploy;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import org.postkontor.smtp.SmtpServer;
+
+/** The SMTP listener as a {@link MailService}. */
+final class SmtpService implements MailService {
+    private final SmtpServer server;
+
+    SmtpService(SmtpServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public Map<String, InetSocketAddress> addresses() {
+        return Map.of("smtp", new InetSocketAddress(server.config().bindAddress(), server.port()));
+    }
+
+    @Override
+    public boolean listening(String listener) {
+        return server.isRunning();
+    }
+
+    @Override
+    public void stop(Duration grace) {
+        server.stop(grace);
+    }
+}
