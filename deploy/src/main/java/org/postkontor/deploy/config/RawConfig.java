@@ -175,7 +175,10 @@ public final class RawConfig {
         try {
             return s.type().parse(v.text());
         } catch (IllegalArgumentException e) {
-            out.add(s.key() + " = \"" + printable(v.text()) + "\" (" + v.origin() + "): must be " + s.type().allowed());
+            String problem = s.key() + " = \"" + printable(v.text()) + "\" (" + v.origin() + "): must be " + s.type().allowed();
+            if (!out.contains(problem)) {
+                out.add(problem);
+            }
             return s.type().parse(s.defaultText());
         }
     }

@@ -15,8 +15,11 @@ import org.postkontor.pop3.Pop3Metrics;
 public final class Pop3Meters implements Pop3Metrics {
 
     static final Set<String> MECHANISMS = Set.of("user", "apop", "plain", "login", "scram_sha_256");
-    static final Set<String> RESULTS = Set.of("success", "bad_credentials", "throttled", "in_use", "login_delay",
-            "plaintext_refused", "store_error");
+    /** Result labels: POP3's {@code bad_credentials} is {@code failure}, its {@code login_delay} is {@code throttled}. */
+    static final Set<String> RESULTS = Set.of("success", "failure", "throttled", "in_use", "plaintext_refused",
+            "store_error");
+    static final Set<String> ABORTED = Set.of("client_closed", "idle_timeout", "shutdown", "too_many_errors",
+            "tls_failed", "error", "other");
     static final Set<String> CLOSED = Set.of("quit", "quit_error", "client_closed", "idle_timeout", "shutdown",
             "too_many_errors", "tls_failed", "error");
     static final Set<String> REFUSED = Set.of("max_connections", "max_per_address");
@@ -28,6 +31,7 @@ public final class Pop3Meters implements Pop3Metrics {
     private final Counter top;
     private final Counter deleted;
     private final Counter lockConflicts;
+    private final Counter aborted;
 
     public Pop3Meters(MeterRegistry r) {
         this.r = r;
@@ -52,6 +56,7 @@ public final class Pop3Meters implements Pop3Metrics {
         top = Meters.counter(r, "postkontor.pop3.top", "TOP commands answered");
         deleted = Meters.counter(r, "postkontor.pop3.deleted.messages", "Messages expunged at QUIT");
         lockConflicts = Meters.counter(r, "postkontor.pop3.lock.conflicts", "Logins refused with [IN-USE]");
+        aborted = Meters.counter(r, "postkontor.pop3.sessions.aborted", "Sessions ended without QUIT (nothing deleted)");
     }
 
     private Counter sessions(String listener) {
@@ -68,8 +73,13 @@ public final class Pop3Meters implements Pop3Metrics {
     }
 
     private void login(String mechanism, String result, boolean count) {
+        String res = switch (result) {
+            case "bad_credentials" -> "failure";
+            case "login_delay" -> "throttled";
+            default -> RESULTS.contains(result) ? result : "failure";
+        };
         Counter c = Meters.counter(r, "postkontor.pop3.logins", "Login attempts", "mechanism",
-                MECHANISMS.contains(mechanism) ? mechanism : "other", "result", RESULTS.contains(result) ? result : "other");
+                MECHANISMS.contains(mechanism) ? mechanism : "other", "result", res);
         if (count) {
             c.increment();
         }
@@ -83,7 +93,11 @@ public final class Pop3Meters implements Pop3Metrics {
 
     @Override
     public void sessionClosed(String how) {
-        closed(CLOSED.contains(how) ? how : "other").increment();
+        String h = CLOSED.contains(how) ? how : "other";
+        closed(h).increment();
+        if (ABORTED.contains(h)) {
+            aborted.increment();
+        }
         active.updateAndGet(v -> Math.max(0, v - 1));
     }
 

@@ -146,7 +146,7 @@ class ConfigMistakesTest {
 
     @Test
     void twoListenersOnOnePort() throws IOException {
-        assertOne(problems("pop3s.port=10110\n", Map.of()), "pop3s.port", "pop3.port", "must differ");
+        assertOne(problems("pop3.tls-port=10110\n", Map.of()), "pop3.tls-port", "pop3.port", "must differ");
     }
 
     @Test
@@ -189,5 +189,51 @@ class ConfigMistakesTest {
         assertEquals(1L << 30, c.store().freeDiskReserveBytes());
         assertEquals(java.time.Duration.ofSeconds(90), c.shutdownGrace());
         assertEquals(java.time.Duration.ZERO, c.tls().reloadInterval());
+    }
+
+    @Test
+    void badmailCapSmallerThanTwoMessages() throws IOException {
+        assertOne(problems("smtp.max-message-size=100MiB\nbadmail.max-total-bytes=150MiB\n", Map.of()),
+                "badmail.max-total-bytes", "twice smtp.max-message-size");
+    }
+
+    @Test
+    void saslLineShorterThanCommandLine() throws IOException {
+        assertOne(problems("pop3.max-command-line=1000\npop3.max-sasl-line=500\n", Map.of()), "pop3.max-sasl-line",
+                "at least pop3.max-command-line");
+    }
+
+    @Test
+    void perAddressLimitAboveTotal() throws IOException {
+        assertOne(problems("pop3.max-connections=10\npop3.max-connections-per-address=20\n", Map.of()),
+                "pop3.max-connections-per-address", "must not exceed pop3.max-connections");
+    }
+
+    @Test
+    void plusSeparatorThatIsALetter() throws IOException {
+        assertOne(problems("smtp.plus-separator=x\n", Map.of()), "smtp.plus-separator", "one of");
+    }
+
+    @Test
+    void messageSizeTooLarge() throws IOException {
+        assertOne(problems("smtp.max-message-size=4GiB\n", Map.of()), "smtp.max-message-size", "a size from 1 to");
+    }
+
+    @Test
+    void expireDaysOutOfRange() throws IOException {
+        assertOne(problems("pop3.expire-days=-5\n", Map.of()), "pop3.expire-days", "from -1 to 36500");
+    }
+
+    @Test
+    void moduleConfigsAreBuiltFromTheKeys() throws Exception {
+        ApplianceConfig c = ApplianceConfig.load(Optional.of(file("smtp.max-message-size=10MiB\npop3.tls-enabled=false\n"
+                + "badmail.max-age=7d\nserver.hostname=mail.example.test\n")), Map.of("POSTKONTOR_SMTP_PORT", "2525"));
+        assertEquals(10L << 20, c.smtpConfig().maxMessageSize());
+        assertEquals(2525, c.smtpConfig().port());
+        assertEquals("mail.example.test", c.smtpConfig().hostname());
+        assertEquals(-1, c.pop3Config().tlsPort());
+        assertEquals(10110, c.pop3Config().plainPort());
+        assertEquals(java.time.Duration.ofDays(7), c.badmailConfig().maxAge());
+        assertEquals("mail.example.test", c.badmailConfig().hostName());
     }
 }
