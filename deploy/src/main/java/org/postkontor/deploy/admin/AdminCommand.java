@@ -1,13 +1,236 @@
 package org.postkontor.deploy.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.postkontor.store.Store;
+import org.postkontor.store.StoreConfig;
+import org.postkontor.store.StoreException;
+import org.postkontor.store.StoreMetrics;
+import org.postkontor.store.password.Argon2Params;
+import org.postkontor.store.password.Argon2idPasswordHasher;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
-/** {@code postkontor admin ...}: domains, users, aliases, badmail, status, imports. */
-@Command(name = "admin", description = "Manage domains, users, aliases and badmail.", mixinStandardHelpOptions = true)
+/**
+ * {@code postkontor admin ...}: domains, users, aliases, badmail, status, imports.
+ *
+ * <p>Works against the running appliance and when it is stopped. The embedded index allows one
+ * process, so when the appliance runs (its PID file {@code <data>/postkontor.pid} names a live
+ * process, or its admin API answers) the CLI talks to the admin HTTP API with the token from
+ * {@code <data>/admin.token}; otherwise it opens the store itself. Tables for people,
+ * {@code --json} for scripts, exit codes in {@link ExitCodes}.
+ */
+@Command(name = "admin", description = "Manage domains, users, aliases and badmail; import users and mail.",
+        mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.BAD_INPUT,
+        exitCodeOnExecutionException = ExitCodes.UNAVAILABLE,
+        subcommands = {DomainCommands.class, UserCommands.class, AliasCommands.class, BadmailCommands.class,
+                StatusCommand.class, ImportCommands.class},
+        footer = {"", "Exit codes: 0 ok, 1 bad input or usage, 2 not found or conflict, 3 appliance or store unavailable."})
 public final class AdminCommand implements Callable<Integer> {
+
+    public static final String PID_FILE = "postkontor.pid";
+    public static final URI DEFAULT_API = URI.create("http://127.0.0.1:8081");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "The appliance's data directory (default: ${DEFAULT-VALUE}).", defaultValue = "data")
+    Path dataDir;
+
+    @Option(names = "--api", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "The running appliance's admin API (default: ${DEFAULT-VALUE}).",
+            defaultValue = "http://127.0.0.1:8081")
+    URI api;
+
+    @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print JSON for scripts instead of tables.")
+    boolean json;
+
+    @Option(names = "--timeout", scope = ScopeType.INHERIT, paramLabel = "SECONDS", defaultValue = "120",
+            description = "How long to wait for the admin API per request (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    private final InputStream stdin;
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public AdminCommand() {
+        this(System.in);
+    }
+
+    /** @param stdin where {@code --password-stdin} reads from */
+    public AdminCommand(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
+    /** Runs the admin CLI on its own (the appliance's main registers {@link AdminCommand} as a subcommand). */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AdminCommand()).execute(args));
+    }
+
     @Override
     public Integer call() {
-        return 0;
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.BAD_INPUT;
+    }
+
+    /** The admin command above a subcommand. */
+    static AdminCommand of(CommandSpec spec) {
+        for (CommandSpec s = spec; s != null; s = s.parent()) {
+            if (s.userObject() instanceof AdminCommand a) {
+                return a;
+            }
+        }
+        throw new IllegalStateException("not under the admin command");
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    InputStream stdin() {
+        return stdin;
+    }
+
+    boolean json() {
+        return json;
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** One CLI operation on a connected client. */
+    @FunctionalInterface
+    interface Operation {
+        int run(AdminClient client) throws AdminError, IOException;
+    }
+
+    /** Connects, runs, maps errors to messages and exit codes. */
+    int run(Operation op) {
+        try (AdminClient client = connect()) {
+            return op.run(client);
+        } catch (AdminError e) {
+            return fail(e);
+        } catch (IllegalArgumentException e) {
+            return fail(AdminError.badInput(e.getMessage()));
+        } catch (IOException e) {
+            return fail(AdminError.badInput(e.getMessage()));
+        }
+    }
+
+    /** A domain for a URL path, checked here so that a malformed one is bad input, not "no such path". */
+    static String domainPath(String domain) {
+        return AdminApi.domain(domain);
+    }
+
+    /** An address for a URL path, checked here. */
+    static String addressPath(String address) throws AdminError {
+        return AdminApi.address(address).toString();
+    }
+
+    int fail(AdminError e) {
+        if (json) {
+            ObjectNode n = mapper.createObjectNode().put("error", e.code()).put("message", e.getMessage());
+            out().println(n.toPrettyString());
+            out().flush();
+        }
+        err().println("postkontor admin: " + e.getMessage());
+        err().flush();
+        return ExitCodes.of(e.status());
+    }
+
+    /** Calls and returns the JSON body of a successful reply; an error reply becomes an {@link AdminError}. */
+    JsonNode call(AdminClient c, String method, String path, Map<String, String> query, JsonNode body)
+            throws AdminError {
+        byte[] raw = body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8);
+        return expect(c.call(method, path, query, new ByteArrayInputStream(raw)));
+    }
+
+    static JsonNode expect(AdminApi.Reply reply) throws AdminError {
+        if (!(reply instanceof AdminApi.JsonReply j)) {
+            throw new AdminError(502, "unexpected", "the admin API answered with something that is not JSON");
+        }
+        if (j.status() >= 300) {
+            throw new AdminError(j.status(), j.body().path("error").asText("error"),
+                    j.body().path("message").asText("HTTP " + j.status()));
+        }
+        return j.body();
+    }
+
+    /** Prints {@code n} as JSON when asked for, else runs {@code table}. */
+    void print(JsonNode n, Runnable table) {
+        if (json) {
+            out().println(n.toPrettyString());
+        } else {
+            table.run();
+        }
+        out().flush();
+    }
+
+    private AdminClient connect() throws AdminError {
+        Path dir = dataDir.toAbsolutePath().normalize();
+        Optional<Long> pid = pid(dir.resolve(PID_FILE));
+        boolean alive = pid.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
+        boolean tokenFile = Files.exists(dir.resolve(AdminToken.FILE_NAME));
+        if (alive || tokenFile && HttpAdminClient.answers(api)) {
+            AdminToken token;
+            try {
+                token = AdminToken.read(dir);
+            } catch (NoSuchFileException e) {
+                throw AdminError.unavailable("the appliance runs (pid " + pid.orElse(-1L) + ") but "
+                        + dir.resolve(AdminToken.FILE_NAME) + " is missing; restart it to write a new token");
+            } catch (AccessDeniedException e) {
+                throw AdminError.unavailable("cannot read " + dir.resolve(AdminToken.FILE_NAME)
+                        + ": run this as the appliance's user (or root)");
+            } catch (IOException | IllegalArgumentException e) {
+                throw AdminError.unavailable("cannot read " + dir.resolve(AdminToken.FILE_NAME) + ": " + e.getMessage());
+            }
+            return new HttpAdminClient(api, token, Duration.ofSeconds(timeoutSeconds));
+        }
+        if (!Files.isDirectory(dir)) {
+            throw AdminError.unavailable("no data directory " + dir + " (give --data-dir, or create it for a new "
+                    + "installation)");
+        }
+        Clock clock = Clock.systemUTC();
+        try {
+            Store store = Store.open(StoreConfig.under(dir), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
+                    StoreMetrics.NOOP);
+            return new LocalAdminClient(store, new AdminApi(store, AdminApi.Listeners.NONE, "offline", clock));
+        } catch (StoreException e) {
+            throw AdminError.unavailable("cannot open the store under " + dir + " (is the appliance running?): "
+                    + e.getMessage());
+        }
+    }
+
+    private static Optional<Long> pid(Path file) {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(file, StandardCharsets.US_ASCII).strip()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 }
