@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +23,14 @@ import org.postkontor.store.Administration.Alias;
 import org.postkontor.store.Administration.DomainInfo;
 import org.postkontor.store.Administration.ImportedUser;
 import org.postkontor.store.Administration.Quota;
-import org.postkontor.store.BadmailStore;
+import org.postkontor.badmail.BadmailDetail;
+import org.postkontor.badmail.BadmailFilter;
+import org.postkontor.badmail.BadmailPage;
+import org.postkontor.badmail.BadmailQueue;
+import org.postkontor.badmail.BadmailStatus;
+import org.postkontor.badmail.Redelivery;
+import org.postkontor.badmail.UnresolvedRecipientException;
 import org.postkontor.store.BadmailStore.BadmailItem;
-import org.postkontor.store.BadmailStore.BadmailQuery;
-import org.postkontor.store.BadmailStore.BadmailTotals;
 import org.postkontor.store.ConflictException;
 import org.postkontor.store.InsufficientStorageException;
 import org.postkontor.store.MailAddress;
@@ -38,7 +41,6 @@ import org.postkontor.store.NoSuchMailboxException;
 import org.postkontor.store.NotFoundException;
 import org.postkontor.store.Receipt;
 import org.postkontor.store.RecipientPolicy;
-import org.postkontor.store.Resolution;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreStats;
@@ -89,6 +91,7 @@ public final class AdminApi {
     public record Listener(String name, String address, int port, String tls) {}
 
     private final Store store;
+    private final BadmailQueue badmail;
     private final Listeners listeners;
     private final String mode;
     private final Clock clock;
@@ -96,10 +99,12 @@ public final class AdminApi {
     private final Map<MailAddress, ReentrantLock> importLocks = new ConcurrentHashMap<>();
 
     /**
+     * @param badmail the appliance's badmail queue (the CLI makes one over the store it opened)
      * @param mode {@code running} inside the appliance, {@code offline} when the CLI opened the store
      */
-    public AdminApi(Store store, Listeners listeners, String mode, Clock clock) {
+    public AdminApi(Store store, BadmailQueue badmail, Listeners listeners, String mode, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
+        this.badmail = Objects.requireNonNull(badmail, "badmail");
         this.listeners = Objects.requireNonNull(listeners, "listeners");
         this.mode = Objects.requireNonNull(mode, "mode");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -377,14 +382,21 @@ public final class AdminApi {
     }
 
     private Reply badmail(Request r, String m, String[] p) throws AdminError, StoreException, IOException {
-        BadmailStore bad = store.badmail();
         if (p.length == 1 && m.equals("GET")) {
-            BadmailQuery q = new BadmailQuery(r.query().get("kind"), r.query().get("recipient"),
-                    Optional.ofNullable(r.query().get("domain")).map(AdminApi::domain).orElse(null),
-                    before(r.query().get("older-than")), intParam(r, "offset"), intParam(r, "limit"));
+            BadmailFilter filter = new BadmailFilter(r.query().get("kind"), r.query().get("recipient"),
+                    r.query().get("domain"), age(r.query().get("older-than")));
+            int offset = intParam(r, "offset");
+            int limit = intParam(r, "limit");
             ArrayNode a = json.createArrayNode();
-            for (BadmailItem i : bad.list(q)) {
-                a.add(itemJson(i));
+            int max = badmail.config().maxPageSize();
+            while (true) {
+                int want = limit == 0 ? max : Math.min(max, limit - a.size());
+                BadmailPage page = badmail.list(filter, offset, want);
+                page.items().forEach(i -> a.add(itemJson(i)));
+                offset += page.items().size();
+                if (!page.more() || page.items().isEmpty() || limit > 0 && a.size() >= limit) {
+                    break;
+                }
             }
             return ok(a);
         }
@@ -392,77 +404,54 @@ public final class AdminApi {
             JsonNode b = body(r);
             String olderThan = b.path("olderThan").asText(null);
             String reason = b.path("reason").asText(null);
-            if (olderThan == null && reason == null && !b.path("all").asBoolean(false)) {
+            if (olderThan == null && reason == null) {
                 throw AdminError.badInput("purge needs --older-than, --reason, or both");
             }
-            List<BadmailItem> items = bad.list(new BadmailQuery(reason, null, null, before(olderThan), 0, 0));
-            long octets = 0;
-            int removed = 0;
-            for (BadmailItem i : items) {
-                if (bad.remove(i.id())) {
-                    removed++;
-                    octets += i.octets();
-                }
-            }
-            return ok(json.createObjectNode().put("purged", removed).put("octets", octets));
+            int purged = badmail.purge(new BadmailFilter(reason, null, null, age(olderThan)));
+            return ok(json.createObjectNode().put("purged", purged));
         }
         if (p.length >= 2) {
             String id = p[1];
-            BadmailItem item = bad.get(id).orElseThrow(() -> AdminError.notFound("no badmail item " + id));
             if (p.length == 2 && m.equals("GET")) {
-                return ok(itemJson(item));
+                BadmailDetail d = badmail.show(id);
+                ObjectNode o = itemJson(d.item());
+                ArrayNode h = o.putArray("headers");
+                d.headers().forEach(x -> h.addObject().put("name", x.name()).put("value", x.value()));
+                o.put("headersTruncated", d.truncated());
+                return ok(o);
             }
             if (p.length == 2 && m.equals("DELETE")) {
-                bad.remove(id);
+                if (!badmail.delete(id)) {
+                    throw AdminError.notFound("no badmail item " + id);
+                }
                 return ok(json.createObjectNode().put("removed", id));
             }
             if (p.length == 3 && p[2].equals("raw") && m.equals("GET")) {
-                return new RawReply(200, "message/rfc822", bad.open(id));
+                return new RawReply(200, "message/rfc822", badmail.openOriginal(id));
             }
             if (p.length == 3 && p[2].equals("redeliver") && m.equals("POST")) {
-                return ok(redeliver(item, body(r).path("to").asText(null)));
+                String to = body(r).path("to").asText(null);
+                Redelivery rd;
+                try {
+                    rd = to == null ? badmail.redeliver(id) : badmail.redeliver(id, address(to));
+                } catch (UnresolvedRecipientException e) {
+                    throw AdminError.notFound("no local mailbox for " + String.join(", ", e.recipients())
+                            + "; the item stays in badmail (redeliver it --to a corrected address)");
+                }
+                ObjectNode n = json.createObjectNode().put("redelivered", id);
+                rd.queueId().ifPresent(q -> n.put("queueId", q));
+                ArrayNode d = n.putArray("to");
+                rd.delivered().forEach(x -> d.add(x.toString()));
+                ObjectNode refused = n.putObject("refused");
+                rd.refused().forEach((k, v) -> refused.put(k.toString(), v.name()));
+                rd.remainder().ifPresent(x -> n.put("remainder", x));
+                if (!rd.removed()) {
+                    throw AdminError.conflict("not delivered: " + rd.refused() + "; the item stays in badmail");
+                }
+                return ok(n);
             }
         }
         throw noRoute(r);
-    }
-
-    /**
-     * Delivers a badmail item through the store's spool (never SMTP): to {@code to} if given, else
-     * to its original recipients as they resolve now; removes it once delivered to all.
-     */
-    private JsonNode redeliver(BadmailItem item, String to) throws AdminError, StoreException, IOException {
-        List<MailAddress> mailboxes = new ArrayList<>();
-        List<String> recipients = to != null ? List.of(to) : item.envelope().recipients();
-        for (String rcpt : recipients) {
-            MailAddress a = address(rcpt);
-            Resolution res = store.directory().resolve(a);
-            if (res instanceof Resolution.Local l) {
-                l.mailboxes().stream().filter(x -> !mailboxes.contains(x)).forEach(mailboxes::add);
-            } else {
-                throw AdminError.notFound(a + " does not resolve to a local mailbox (" + resolutionText(res) + ")");
-            }
-        }
-        Receipt receipt;
-        try (InputStream in = store.badmail().open(item.id())) {
-            receipt = store.spool().deliver(mailboxes, in);
-        }
-        if (!receipt.refused().isEmpty()) {
-            throw AdminError.conflict("not delivered to " + receipt.refused() + "; the item stays in badmail");
-        }
-        store.badmail().remove(item.id());
-        ObjectNode n = json.createObjectNode().put("redelivered", item.id()).put("queueId", receipt.queueId());
-        ArrayNode d = n.putArray("to");
-        receipt.delivered().forEach(x -> d.add(x.toString()));
-        return n;
-    }
-
-    private static String resolutionText(Resolution r) {
-        return switch (r) {
-            case Resolution.Local l -> "local";
-            case Resolution.UnknownUser u -> "unknown user";
-            case Resolution.NotHosted n -> "domain not hosted";
-            case Resolution.ToBadmail b -> "would go to badmail again";
-        };
     }
 
     private ObjectNode status() throws StoreException {
@@ -479,10 +468,11 @@ public final class AdminApi {
                 .put("indexSizeBytes", s.indexSizeBytes());
         ObjectNode disk = n.putObject("freeDisk");
         disk.put("spool", s.spoolFreeBytes()).put("index", s.indexFreeBytes()).put("badmail", s.badmailFreeBytes());
-        BadmailTotals b = store.badmail().totals();
+        BadmailStatus b = badmail.status();
         ObjectNode bn = n.putObject("badmail");
-        bn.put("items", b.items()).put("octets", b.octets());
-        b.oldest().ifPresentOrElse(o -> bn.put("oldest", o.toString()), () -> bn.putNull("oldest"));
+        bn.put("items", b.items()).put("octets", b.octets()).put("maxOctets", b.maxTotalBytes());
+        b.oldestAge().ifPresentOrElse(o -> bn.put("oldestAgeSeconds", o.toSeconds()),
+                () -> bn.putNull("oldestAgeSeconds"));
         List<DomainInfo> domains = store.admin().domains();
         n.put("domains", domains.size());
         n.put("users", domains.stream().mapToInt(DomainInfo::users).sum());
@@ -534,11 +524,8 @@ public final class AdminApi {
         }
     }
 
-    private Instant before(String olderThan) throws AdminError {
-        if (olderThan == null || olderThan.isEmpty()) {
-            return null;
-        }
-        return clock.instant().minus(duration(olderThan));
+    private static Duration age(String olderThan) throws AdminError {
+        return olderThan == null || olderThan.isEmpty() ? null : duration(olderThan);
     }
 
     /** {@code 30d}, {@code 12h}, {@code 45m}, {@code 90s}, or ISO-8601 ({@code P30D}, {@code PT12H}). */

@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.postkontor.badmail.BadmailConfig;
+import org.postkontor.badmail.BadmailMetrics;
+import org.postkontor.badmail.BadmailQueue;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreException;
@@ -71,15 +74,21 @@ public final class AdminCommand implements Callable<Integer> {
     int timeoutSeconds;
 
     private final InputStream stdin;
+    private final boolean quietLogs;
     private final ObjectMapper mapper = new ObjectMapper();
 
+    /** As a command-line process: logs only warnings, on standard error. */
     public AdminCommand() {
-        this(System.in);
+        this(System.in, true);
     }
 
-    /** @param stdin where {@code --password-stdin} reads from */
-    public AdminCommand(InputStream stdin) {
+    /**
+     * @param stdin     where {@code --password-stdin} reads from
+     * @param quietLogs set logging to warnings on standard error (a CLI process); false in tests
+     */
+    public AdminCommand(InputStream stdin, boolean quietLogs) {
         this.stdin = stdin;
+        this.quietLogs = quietLogs;
     }
 
     /** Runs the admin CLI on its own (the appliance's main registers {@link AdminCommand} as a subcommand). */
@@ -192,6 +201,9 @@ public final class AdminCommand implements Callable<Integer> {
     }
 
     private AdminClient connect() throws AdminError {
+        if (quietLogs) {
+            CliLogging.quiet();
+        }
         Path dir = dataDir.toAbsolutePath().normalize();
         Optional<Long> pid = pid(dir.resolve(PID_FILE));
         boolean alive = pid.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
@@ -219,7 +231,8 @@ public final class AdminCommand implements Callable<Integer> {
         try {
             Store store = Store.open(StoreConfig.under(dir), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
                     StoreMetrics.NOOP);
-            return new LocalAdminClient(store, new AdminApi(store, AdminApi.Listeners.NONE, "offline", clock));
+            BadmailQueue badmail = BadmailQueue.over(store, BadmailConfig.DEFAULTS, clock, BadmailMetrics.NOOP);
+            return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.Listeners.NONE, "offline", clock));
         } catch (StoreException e) {
             throw AdminError.unavailable("cannot open the store under " + dir + " (is the appliance running?): "
                     + e.getMessage());

@@ -124,6 +124,8 @@ final class BadmailCommands implements Callable<Integer> {
                     o.println("reason:     " + r.path("kind").asText() + ": " + r.path("code").asInt() + " "
                             + r.path("enhancedStatus").asText() + " " + r.path("text").asText());
                     o.println("at:         " + r.path("at").asText());
+                    o.println();
+                    i.path("headers").forEach(h -> o.println(h.path("name").asText() + ": " + h.path("value").asText()));
                 });
                 return ExitCodes.OK;
             });
@@ -265,8 +267,7 @@ final class BadmailCommands implements Callable<Integer> {
                     body.put("reason", reason);
                 }
                 JsonNode n = a.call(c, "POST", "/api/v1/badmail/purge", Map.of(), body);
-                a.print(n, () -> a.out().println("purged " + n.path("purged").asLong() + " items, "
-                        + Table.bytes(n.path("octets").asLong())));
+                a.print(n, () -> a.out().println("purged " + n.path("purged").asLong() + " items"));
                 return ExitCodes.OK;
             });
         }

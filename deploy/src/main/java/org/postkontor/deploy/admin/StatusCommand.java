@@ -51,7 +51,10 @@ final class StatusCommand implements Callable<Integer> {
                 t.row("free disk (badmail)", Table.bytes(d.path("badmail").asLong()));
                 t.row("badmail items", b.path("items").asLong());
                 t.row("badmail size", Table.bytes(b.path("octets").asLong()));
-                t.row("badmail oldest", b.path("oldest").isNull() ? "-" : b.path("oldest").asText());
+                t.row("badmail cap", Table.bytes(b.path("maxOctets").asLong()));
+                t.row("badmail oldest", b.path("oldestAgeSeconds").isNull() ? "-"
+                        : java.time.Duration.ofSeconds(b.path("oldestAgeSeconds").asLong()).toString().substring(2)
+                                .toLowerCase(java.util.Locale.ROOT) + " ago");
                 t.print(o);
             });
             return ExitCodes.OK;
