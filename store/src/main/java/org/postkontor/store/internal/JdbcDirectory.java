@@ -18,7 +18,7 @@ import org.postkontor.store.StoreException;
 
 /**
  * {@link Directory} read from the H2 index on every call (no cache: an admin change is seen by
- * the next RCPT). One pooled connection and at most three indexed look-ups per call.
+ * the next RCPT). One pooled connection and one query per call (two for a catch-all).
  *
  * <p>Order: the domain (not hosted: {@link Resolution.NotHosted}); a user of that exact address,
  * enabled or not; an alias, delivering to those of its targets that are still users (none left:
@@ -51,22 +51,53 @@ public final class JdbcDirectory implements Directory {
         return db.read(c -> resolve(c, recipient));
     }
 
+    /**
+     * One round trip for the common cases: the domain's policy, whether the address is a user, and
+     * (only if it is not) the alias rows with their targets that are still users.
+     */
+    private static final String LOOKUP = "SELECT d.policy, u.id, a.target, t.address FROM domains d"
+            + " LEFT JOIN users u ON u.address = ?"
+            + " LEFT JOIN aliases a ON u.id IS NULL AND a.address = ?"
+            + " LEFT JOIN users t ON t.address = a.target"
+            + " WHERE d.name = ? ORDER BY a.id";
+
     private static Resolution resolve(Connection c, MailAddress recipient) throws SQLException {
-        Optional<String> policyText = policyOf(c, recipient.domain());
-        if (policyText.isEmpty()) {
+        String address = recipient.toString();
+        String policyText = null;
+        boolean isUser = false;
+        boolean isAlias = false;
+        Set<MailAddress> live = new LinkedHashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(LOOKUP)) {
+            ps.setString(1, address);
+            ps.setString(2, address);
+            ps.setString(3, recipient.domain());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    policyText = rs.getString(1);
+                    rs.getLong(2);
+                    isUser = !rs.wasNull();
+                    if (rs.getString(3) != null) {
+                        isAlias = true;
+                        String target = rs.getString(4);
+                        if (target != null) {
+                            live.add(MailAddress.parse(target));
+                        }
+                    }
+                }
+            }
+        }
+        if (policyText == null) {
             return new Resolution.NotHosted();
         }
-        String address = recipient.toString();
-        if (userExists(c, address)) {
+        if (isUser) {
             return new Resolution.Local(List.of(recipient));
         }
-        Optional<List<MailAddress>> alias = aliasTargets(c, address);
-        if (alias.isPresent()) {
-            return alias.get().isEmpty()
+        if (isAlias) {
+            return live.isEmpty()
                     ? new Resolution.ToBadmail(DANGLING_ALIAS)
-                    : new Resolution.Local(alias.get());
+                    : new Resolution.Local(new ArrayList<>(live));
         }
-        RecipientPolicy policy = RecipientPolicy.parse(policyText.get());
+        RecipientPolicy policy = RecipientPolicy.parse(policyText);
         return switch (policy) {
             case RecipientPolicy.Reject r -> new Resolution.UnknownUser();
             case RecipientPolicy.Badmail b -> new Resolution.ToBadmail(UNKNOWN_USER);
@@ -101,30 +132,6 @@ public final class JdbcDirectory implements Directory {
             ps.setString(1, address);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
-            }
-        }
-    }
-
-    /**
-     * Empty if no alias has this address; else the targets that are still users, in the order
-     * they were added (possibly none).
-     */
-    private static Optional<List<MailAddress>> aliasTargets(Connection c, String address) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT a.target, u.address FROM aliases a LEFT JOIN users u ON u.address = a.target"
-                        + " WHERE a.address = ? ORDER BY a.id")) {
-            ps.setString(1, address);
-            try (ResultSet rs = ps.executeQuery()) {
-                boolean any = false;
-                Set<MailAddress> live = new LinkedHashSet<>();
-                while (rs.next()) {
-                    any = true;
-                    String user = rs.getString(2);
-                    if (user != null) {
-                        live.add(MailAddress.parse(user));
-                    }
-                }
-                return any ? Optional.of(new ArrayList<>(live)) : Optional.empty();
             }
         }
     }
