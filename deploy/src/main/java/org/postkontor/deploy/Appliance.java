@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.postkontor.deploy.config.ApplianceConfig;
+import org.postkontor.deploy.config.Durations;
 import org.postkontor.deploy.config.Sizes;
 import org.postkontor.deploy.http.HttpListener;
 import org.postkontor.deploy.http.Readiness;
@@ -285,7 +286,7 @@ public final class Appliance implements AutoCloseable {
         }
         closed = true;
         readiness.stopping();
-        log.info("event=stopping grace_period={}", config.shutdownGrace());
+        log.info("event=stopping grace_period={}", Durations.format(config.shutdownGrace()));
         List<Thread> stoppers = new ArrayList<>();
         for (MailService s : services) {
             stoppers.add(Thread.ofVirtual().name("stop-" + String.join("-", s.addresses().keySet())).start(() -> {

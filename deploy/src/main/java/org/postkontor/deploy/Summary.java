@@ -19,10 +19,10 @@ final class Summary {
                 + " (pid file " + a.pidFile() + ")");
         l.add("summary: config " + c.source().map(Object::toString).orElse("none, built-in defaults")
                 + " (every key: postkontor config example)");
-        l.add("summary: spool " + c.store().spoolDir().toAbsolutePath() + ", index " + c.store().indexDir().toAbsolutePath()
-                + ", badmail " + c.store().badmailDir().toAbsolutePath() + ", free-disk reserve "
+        l.add("summary: spool " + c.store().spoolDir().toAbsolutePath().normalize() + ", index " + c.store().indexDir().toAbsolutePath().normalize()
+                + ", badmail " + c.store().badmailDir().toAbsolutePath().normalize() + ", free-disk reserve "
                 + Sizes.format(c.store().freeDiskReserveBytes()));
-        l.add("summary: tls " + (a.tls().selfSigned() ? "self-signed " : "") + a.tls().certFile().toAbsolutePath()
+        l.add("summary: tls " + (a.tls().selfSigned() ? "self-signed " : "") + a.tls().certFile().toAbsolutePath().normalize()
                 + " (subject " + a.tls().certificate().getSubjectX500Principal().getName() + ", until "
                 + a.tls().certificate().getNotAfter().toInstant() + ", profile " + a.tls().policy().name() + ")");
         a.address("smtp").ifPresent(x -> l.add("summary: smtp  " + hostPort(x) + " (STARTTLS)"));
@@ -33,9 +33,9 @@ final class Summary {
         a.address("admin").ifPresent(x -> l.add("summary: admin http://" + hostPort(x) + " (admin API)"));
         l.add("summary: add a domain: ./postkontor admin domain add example.test");
         l.add("summary: add a user:   ./postkontor admin user add alice@example.test (asks for the password)");
-        a.address("smtp").ifPresent(x -> l.add("summary: send:         swaks --server " + hostPort(x)
+        a.address("smtp").ifPresent(x -> l.add("summary: send:         swaks --server " + clientHostPort(x)
                 + " --tls --to alice@example.test --from bob@example.org"));
-        a.address("pop3s").ifPresent(x -> l.add("summary: fetch:        curl -k pop3s://" + hostPort(x)
+        a.address("pop3s").ifPresent(x -> l.add("summary: fetch:        curl -k pop3s://" + clientHostPort(x)
                 + "/1 --user alice@example.test"));
         l.add("summary: stop: Ctrl-C, or kill $(cat " + a.pidFile() + ")");
         return l;
@@ -58,6 +58,14 @@ final class Summary {
         b.append("  log             ").append(c.log().format()).append(' ').append(c.log().level()).append('\n');
         b.append("  shutdown grace  ").append(Durations.format(c.shutdownGrace()));
         return b.toString();
+    }
+
+    /** Where a client on this machine connects: the loopback address for a listener on all addresses. */
+    static String clientHostPort(InetSocketAddress a) {
+        if (a.getAddress() != null && a.getAddress().isAnyLocalAddress()) {
+            return "127.0.0.1:" + a.getPort();
+        }
+        return hostPort(a);
     }
 
     static String hostPort(InetSocketAddress a) {

@@ -82,7 +82,8 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
                     return converter.getPrivateKey(info);
                 }
                 if (o instanceof PEMKeyPair pair) {
-                    return converter.getKeyPair(pair).getPrivate();
+                    // PKCS#1 or SEC1; a SEC1 key may come without its public half, so take only the private part.
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
                 }
                 if (o instanceof PEMEncryptedKeyPair || o instanceof PKCS8EncryptedPrivateKeyInfo) {
                     throw new TlsException("the key in " + file + " is encrypted; give an unencrypted key"
@@ -127,7 +128,12 @@ public record PemCredentials(List<X509Certificate> chain, PrivateKey key) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             char[] pw = "in-memory".toCharArray();
-            ks.setKeyEntry("server", key, pw, chain.toArray(X509Certificate[]::new));
+            try {
+                ks.setKeyEntry("server", key, pw, chain.toArray(X509Certificate[]::new));
+            } catch (java.security.KeyStoreException e) {
+                throw new TlsException("the certificates do not form a chain (each must be signed by the next,"
+                        + " leaf first, as in Let's Encrypt's fullchain.pem): " + e.getMessage(), e);
+            }
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, pw);
             SSLContext ctx = SSLContext.getInstance("TLS");

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
 import javax.net.ssl.HandshakeCompletedListener;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -101,7 +100,7 @@ final class PolicySslSocket extends SSLSocket {
     public void startHandshake() throws IOException {
         try {
             d.startHandshake();
-        } catch (SSLException e) {
+        } catch (IOException e) {
             failure.run();
             throw e;
         }
