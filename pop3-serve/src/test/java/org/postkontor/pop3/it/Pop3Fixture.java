@@ -58,9 +58,9 @@ public final class Pop3Fixture implements AutoCloseable {
 
     /** Stops the server and the store, opens the store again on the same files, starts again. */
     public Pop3Server restart() throws IOException, StoreException {
+        Pop3Config same = config.toBuilder().plainPort(server.plainPort()).tlsPort(server.tlsPort()).build();
         server.stop(Duration.ofSeconds(2));
         store.restart();
-        Pop3Config same = config.toBuilder().plainPort(server.plainPort()).tlsPort(server.tlsPort()).build();
         return start(same);
     }
 
