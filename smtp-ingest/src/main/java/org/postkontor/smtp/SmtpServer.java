@@ -14,9 +14,12 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.postkontor.badmail.BadmailIntake;
 import org.postkontor.smtp.internal.AdaptedServerSocket;
+import org.postkontor.smtp.internal.BdatCommandGuard;
+import org.postkontor.smtp.internal.DataCommandGuard;
 import org.postkontor.smtp.internal.Connection;
 import org.postkontor.smtp.internal.ConnectionLimiter;
 import org.postkontor.smtp.internal.GuardedProxyHandler;
+import org.postkontor.smtp.internal.MailCommandGuard;
 import org.postkontor.smtp.internal.StartTls;
 import org.postkontor.smtp.internal.TransactionFactory;
 import org.postkontor.store.Directory;
@@ -77,7 +80,6 @@ public final class SmtpServer {
                 .maxRecipients(-1) // enforced by Transaction with 452 4.5.3
                 .connectionTimeoutMs((int) config.commandTimeout().toMillis())
                 .insertReceivedHeaders(false) // ours carry TLS details and never do reverse DNS
-                .fromAddressValidator(TransactionFactory::validSender)
                 .sessionHandler(limiter)
                 .serverSocketFactory(() -> new AdaptedServerSocket(socket -> {
                     Connection c = new Connection(config, metrics, clock, socket);
@@ -92,6 +94,9 @@ public final class SmtpServer {
             b.proxyHandler(new GuardedProxyHandler(metrics));
         }
         this.server = b.build();
+        MailCommandGuard.install(server, TransactionFactory::validSender, config.maxMessageSize());
+        server.getCommandHandler().addCommand(new BdatCommandGuard());
+        server.getCommandHandler().addCommand(new DataCommandGuard());
     }
 
     /** Binds and starts accepting. Throws {@link UncheckedIOException} naming the address if it cannot bind. */

@@ -29,6 +29,7 @@ public final class Connection {
     private volatile InetSocketAddress client;
     private volatile ScheduledFuture<?> watchdog;
     private volatile boolean inTransaction;
+    private boolean dataReceived;
 
     private String okHint;
     private int errors;
@@ -114,6 +115,15 @@ public final class Connection {
 
     public boolean inTransaction() {
         return inTransaction;
+    }
+
+    /** Set when a transaction's data was read (so the DATA reply ends the transaction). */
+    public void dataReceived(boolean v) {
+        this.dataReceived = v;
+    }
+
+    public boolean dataReceived() {
+        return dataReceived;
     }
 
     /** A number for the next transaction of this session (1, 2, ...). */

@@ -126,6 +126,7 @@ final class Transaction implements MessageHandler {
 
     @Override
     public String data(InputStream data) throws RejectException, IOException {
+        conn.dataReceived(true);
         Socket socket = session.getSocket();
         int commandTimeout = socket.getSoTimeout();
         socket.setSoTimeout((int) config.dataTimeout().toMillis());
