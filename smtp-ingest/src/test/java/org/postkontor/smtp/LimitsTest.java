@@ -29,6 +29,14 @@ class LimitsTest {
         return s;
     }
 
+    /** Connects and waits for the greeting, so that sessions are counted in a known order. */
+    private static SmtpTestClient greeted(SmtpServer s) throws Exception {
+        SmtpTestClient c = new SmtpTestClient(s.port(), 10_000);
+        String g = c.line();
+        assertTrue(g.startsWith("220 "), g);
+        return c;
+    }
+
     private static void greet(SmtpTestClient c) throws Exception {
         assertTrue(c.line().startsWith("220 "));
         c.send("EHLO client.test");
@@ -45,11 +53,8 @@ class LimitsTest {
     @Test
     void connectionsPerIpAreLimited() throws Exception {
         SmtpServer s = fake(FakeStore.standard(), b -> b.maxConnectionsPerIp(2));
-        try (SmtpTestClient a = new SmtpTestClient(s.port(), 10_000);
-             SmtpTestClient b = new SmtpTestClient(s.port(), 10_000);
+        try (SmtpTestClient a = greeted(s); SmtpTestClient b = greeted(s);
              SmtpTestClient c = new SmtpTestClient(s.port(), 10_000)) {
-            assertTrue(a.line().startsWith("220 "));
-            assertTrue(b.line().startsWith("220 "));
             assertEquals("421 4.7.0 Too many connections, try again later", c.line());
             assertTrue(c.closedByServer());
             a.send("QUIT");
@@ -72,9 +77,7 @@ class LimitsTest {
     @Test
     void connectionsInAllAreLimited() throws Exception {
         SmtpServer s = fake(FakeStore.standard(), b -> b.maxConnections(1));
-        try (SmtpTestClient a = new SmtpTestClient(s.port(), 10_000);
-             SmtpTestClient b = new SmtpTestClient(s.port(), 10_000)) {
-            assertTrue(a.line().startsWith("220 "));
+        try (SmtpTestClient a = greeted(s); SmtpTestClient b = new SmtpTestClient(s.port(), 10_000)) {
             assertTrue(b.line().startsWith("421 4.7.0 "));
         } finally {
             s.stop(Duration.ofSeconds(1));
