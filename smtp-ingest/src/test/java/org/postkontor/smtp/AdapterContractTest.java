@@ -1,0 +1,128 @@
+package org.postkontor.smtp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.postkontor.smtp.internal.GuardedProxyHandler;
+import org.postkontor.smtp.testing.SmtpTestClient;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.server.SMTPServer;
+
+/**
+ * What Postkontor's adapter (package {@code internal}: ReplyWriter, PlainSocket/TlsSocket,
+ * MailCommandGuard, BdatCommandGuard, DataCommandGuard, GuardedProxyHandler) assumes about
+ * SubEthaSMTP 7.2.2, checked against the bare library. When an upgrade changes any of it, this
+ * test fails loudly: re-check the adapter (and drop the parts the library now does itself).
+ */
+class AdapterContractTest {
+
+    private static final List<String> received = new CopyOnWriteArrayList<>();
+
+    private static SMTPServer bare(UnaryOperator<SMTPServer.Builder> tune) throws IOException {
+        SMTPServer.Builder b = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("bare.test")
+                .maxMessageSize(1000).messageHandlerFactory(ctx -> new MessageHandler() {
+                    @Override public void from(String from) {}
+                    @Override public void recipient(String r) {}
+                    @Override public String data(InputStream in) throws IOException {
+                        received.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                        return null;
+                    }
+                    @Override public void done() {}
+                });
+        SMTPServer s = tune.apply(b).build();
+        s.start();
+        return s;
+    }
+
+    @Test
+    void ehloLacksPipeliningAndEnhancedStatusCodesAndRepliesLackCodes() throws Exception {
+        SMTPServer s = bare(b -> b);
+        try (SmtpTestClient c = new SmtpTestClient(s.getPortAllocated(), 10_000)) {
+            c.line();
+            c.send("EHLO x.test");
+            List<String> ehlo = c.reply();
+            assertEquals("250-bare.test", ehlo.get(0));
+            assertTrue(ehlo.contains("250-8BITMIME") && ehlo.contains("250-CHUNKING"), ehlo.toString());
+            assertFalse(ehlo.stream().anyMatch(l -> l.contains("PIPELINING") || l.contains("ENHANCEDSTATUSCODES")),
+                    "the library advertises these now: ReplyWriter would list them twice " + ehlo);
+            assertEquals("250 Ok", ehlo.get(ehlo.size() - 1));
+            c.send("NOOP");
+            assertEquals("250 Ok", c.line());
+            c.send("FOOBAR");
+            assertEquals("500 Error: command not implemented", c.line());
+            c.send("QUIT");
+            assertEquals("221 Bye", c.line());
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
+    void mailSizePastIntKillsTheBareSession() throws Exception {
+        SMTPServer s = bare(b -> b);
+        try (SmtpTestClient c = new SmtpTestClient(s.getPortAllocated(), 10_000)) {
+            c.line();
+            c.send("EHLO x.test");
+            c.reply();
+            c.send("MAIL FROM:<a@b.test> SIZE=99999999999");
+            assertEquals("421 4.3.0 Mail system failure, closing transmission channel", c.line(),
+                    "the library handles huge SIZE= now: MailCommandGuard may be simplified");
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
+    void bareBdatTakesADisconnectInsideAChunkForTheEndOfTheMessage() throws Exception {
+        received.clear();
+        SMTPServer s = bare(b -> b);
+        try (SmtpTestClient c = new SmtpTestClient(s.getPortAllocated(), 10_000)) {
+            c.line();
+            c.send("EHLO x.test");
+            c.reply();
+            c.send("MAIL FROM:<a@b.test>");
+            c.line();
+            c.send("RCPT TO:<c@d.test>");
+            c.line();
+            c.raw("BDAT 100 LAST\r\ntruncated".getBytes(StandardCharsets.US_ASCII));
+            c.socket().shutdownOutput();
+            c.closedByServer();
+        } finally {
+            s.stop();
+        }
+        assertEquals(List.of("truncated"), received,
+                "the library's BDAT now reports an early EOF: BdatCommandGuard may be dropped");
+    }
+
+    @Test
+    void nullProxyResultIsTheIssue169CrashAndTheGuardRefusesCleanly() throws Exception {
+        SMTPServer bareServer = bare(b -> b.proxyHandler((in, out, session) -> null));
+        try (SmtpTestClient c = new SmtpTestClient(bareServer.getPortAllocated(), 10_000)) {
+            assertEquals("421 4.3.0 Mail system failure, closing transmission channel", c.line(),
+                    "the library no longer crashes on a null PROXY result (issue 169)");
+        } finally {
+            bareServer.stop();
+        }
+        SMTPServer guarded = bare(b -> b.proxyHandler(new GuardedProxyHandler((in, out, session) -> null,
+                SmtpMetrics.NOOP)));
+        try {
+            for (int i = 0; i < 2; i++) {
+                try (SmtpTestClient c = new SmtpTestClient(guarded.getPortAllocated(), 10_000)) {
+                    assertEquals("421 4.7.0 PROXY protocol header missing or invalid", c.line());
+                    assertTrue(c.closedByServer());
+                }
+            }
+        } finally {
+            guarded.stop();
+        }
+    }
+}
