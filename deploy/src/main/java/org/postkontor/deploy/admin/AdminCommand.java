@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.postkontor.badmail.BadmailConfig;
+import org.postkontor.deploy.config.ApplianceConfig;
+import org.postkontor.deploy.config.ConfigException;
 import org.postkontor.badmail.BadmailMetrics;
 import org.postkontor.badmail.BadmailQueue;
 import org.postkontor.store.Store;
@@ -52,18 +54,22 @@ import picocli.CommandLine.Spec;
 public final class AdminCommand implements Callable<Integer> {
 
     public static final String PID_FILE = "postkontor.pid";
-    public static final URI DEFAULT_API = URI.create("http://127.0.0.1:8081");
 
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "The appliance's config file (default: $POSTKONTOR_CONFIG, else ./postkontor.properties "
+                    + "if it exists); gives the data directory, store directories and admin API address.")
+    Path config;
+
     @Option(names = "--data-dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = "The appliance's data directory (default: ${DEFAULT-VALUE}).", defaultValue = "data")
+            description = "The appliance's data directory (default: data.dir of the config, else ./data).")
     Path dataDir;
 
     @Option(names = "--api", scope = ScopeType.INHERIT, paramLabel = "URL",
-            description = "The running appliance's admin API (default: ${DEFAULT-VALUE}).",
-            defaultValue = "http://127.0.0.1:8081")
+            description = "The running appliance's admin API (default: from admin.bind/admin.port of the config, "
+                    + "else http://127.0.0.1:8081).")
     URI api;
 
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Print JSON for scripts instead of tables.")
@@ -200,11 +206,35 @@ public final class AdminCommand implements Callable<Integer> {
         out().flush();
     }
 
+    /** Where the appliance is, from the options and the appliance's config (file and POSTKONTOR_* variables). */
+    private record Target(Path dataDir, StoreConfig store, URI api, BadmailConfig badmail) {}
+
+    private Target target() throws AdminError {
+        ApplianceConfig c;
+        try {
+            c = ApplianceConfig.load(ApplianceConfig.locate(Optional.ofNullable(config), System.getenv(),
+                    Path.of("").toAbsolutePath()), System.getenv());
+        } catch (ConfigException e) {
+            throw AdminError.badInput("configuration: " + e.getMessage());
+        }
+        Path dir = (dataDir != null ? dataDir : c.dataDir()).toAbsolutePath().normalize();
+        StoreConfig store = dataDir != null ? StoreConfig.under(dir) : c.store();
+        URI uri = api;
+        if (uri == null) {
+            var a = c.admin().address();
+            String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+            uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
+        }
+        return new Target(dir, store, uri, c.badmailConfig());
+    }
+
     private AdminClient connect() throws AdminError {
         if (quietLogs) {
             CliLogging.quiet();
         }
-        Path dir = dataDir.toAbsolutePath().normalize();
+        Target t = target();
+        Path dir = t.dataDir();
+        URI api = t.api();
         Optional<Long> pid = pid(dir.resolve(PID_FILE));
         boolean alive = pid.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
         boolean tokenFile = Files.exists(dir.resolve(AdminToken.FILE_NAME));
@@ -229,9 +259,9 @@ public final class AdminCommand implements Callable<Integer> {
         }
         Clock clock = Clock.systemUTC();
         try {
-            Store store = Store.open(StoreConfig.under(dir), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
+            Store store = Store.open(t.store(), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
                     StoreMetrics.NOOP);
-            BadmailQueue badmail = BadmailQueue.over(store, BadmailConfig.DEFAULTS, clock, BadmailMetrics.NOOP);
+            BadmailQueue badmail = BadmailQueue.over(store, t.badmail(), clock, BadmailMetrics.NOOP);
             return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.Listeners.NONE, "offline", clock));
         } catch (StoreException e) {
             throw AdminError.unavailable("cannot open the store under " + dir + " (is the appliance running?): "

@@ -28,7 +28,7 @@ final class PasswordInput {
             return fromStream(stdin);
         }
         Console console = System.console();
-        if (console == null) {
+        if (console == null || !Progress.terminal()) {
             throw AdminError.badInput("no terminal to ask for the password: give it on standard input with "
                     + "--password-stdin");
         }

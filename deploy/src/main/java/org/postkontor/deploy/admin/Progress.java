@@ -48,7 +48,7 @@ final class Progress {
     }
 
     /** Console.isTerminal() where the runtime has it (JDK 22+), else "a console exists". */
-    private static boolean terminal() {
+    static boolean terminal() {
         Console c = System.console();
         if (c == null) {
             return false;

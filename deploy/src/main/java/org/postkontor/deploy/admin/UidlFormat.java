@@ -2,13 +2,14 @@ package org.postkontor.deploy.admin;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Dovecot's {@code pop3_uidl_format}, so that imported mail keeps the UIDLs the old server showed:
  * {@code %u} IMAP UID, {@code %v} UIDVALIDITY, {@code %g} GUID, {@code %f} Maildir file name, each
  * with an optional zero-padded width and {@code X}/{@code x} for hex ({@code %08Xu%08Xv} is
- * Dovecot 2.x's default). {@code %m} (header MD5) is not supported.
+ * Dovecot 2.x's default). Dovecot writes hex in lower case for both {@code X} and {@code x}
+ * (checked against Dovecot 2.3's POP3 server), and so does this. {@code %m} (header MD5) is not
+ * supported.
  */
 final class UidlFormat {
 
@@ -96,11 +97,7 @@ final class UidlFormat {
     }
 
     private static String number(long n, char radix) {
-        return switch (radix) {
-            case 'X' -> Long.toHexString(n).toUpperCase(Locale.ROOT);
-            case 'x' -> Long.toHexString(n);
-            default -> Long.toString(n);
-        };
+        return radix == 'd' ? Long.toString(n) : Long.toHexString(n);
     }
 
     @Override

@@ -46,7 +46,7 @@ class MaildirReaderTest {
                 7 W32 P0000abcd :1700000002.M2P9.old,S=30,W=32
                 """);
         List<ImportMessage> m = MaildirReader.scan(maildir, DOVECOT);
-        assertEquals(List.of("000000056553F100", "0000abcd", "from-qpopper"),
+        assertEquals(List.of("000000056553f100", "0000abcd", "from-qpopper"),
                 m.subList(0, 3).stream().map(ImportMessage::uidl).toList());
         assertTrue(m.get(3).uidl().startsWith("sha256-"));
         assertEquals(4, m.size(), "tmp/ and subfolders are not imported");
@@ -85,7 +85,7 @@ class MaildirReaderTest {
 
     @Test
     void uidlFormats() {
-        assertEquals("0000000A0000FFFF", UidlFormat.parse("%08Xu%08Xv").format(10, 65535, "g", "f"));
+        assertEquals("0000000a0000ffff", UidlFormat.parse("%08Xu%08Xv").format(10, 65535, "g", "f"));
         assertEquals("10.65535", UidlFormat.parse("%u.%v").format(10, 65535, "g", "f"));
         assertEquals("guid-file", UidlFormat.parse("%g-%f").format(1, 1, "guid", "file"));
         assertThrows(IllegalArgumentException.class, () -> UidlFormat.parse("%m"));

@@ -132,8 +132,8 @@ class MboxReaderTest {
                 two
                 """), MboxReader.Quoting.MBOXRD, DOVECOT);
         assertEquals(2, r.messages().size(), "the folder-data message is skipped");
-        assertEquals("00000001" + Long.toHexString(1700000000L).toUpperCase(), r.messages().get(0).uidl());
-        assertEquals("00000002" + Long.toHexString(1700000000L).toUpperCase(), r.messages().get(1).uidl());
+        assertEquals("00000001" + Long.toHexString(1700000000L), r.messages().get(0).uidl());
+        assertEquals("00000002" + Long.toHexString(1700000000L), r.messages().get(1).uidl());
     }
 
     @Test
