@@ -16,6 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.postkontor.deploy.admin.AdminApi;
+import org.postkontor.deploy.admin.AdminHttpApi;
+import org.postkontor.deploy.admin.AdminToken;
 import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.deploy.config.Durations;
 import org.postkontor.deploy.config.Sizes;
@@ -57,7 +60,7 @@ public final class Appliance implements AutoCloseable {
     private final ApplianceConfig config;
     private final Clock clock;
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+    private final Map<String, InetSocketAddress> addresses = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final List<MailService> services = new ArrayList<>();
     private final Readiness readiness = new Readiness();
     private Meters meters;
@@ -203,10 +206,17 @@ public final class Appliance implements AutoCloseable {
                     + e.getMessage(), e);
         }
         if (config.admin().enabled()) {
+            AdminToken token;
+            try {
+                token = AdminToken.ensure(config.dataDir());
+            } catch (IOException e) {
+                throw new StartException("cannot write the admin token under " + config.dataDir() + ": " + e, e);
+            }
             try {
                 HttpListener admin = new HttpListener(config.admin().address());
                 resources.add(admin);
-                // The admin package's HTTP API handler is mounted here when it lands.
+                AdminApi api = new AdminApi(store, badmail, this::adminListeners, "running", clock);
+                admin.mount(AdminApi.PREFIX, new AdminHttpApi(api, token));
                 admin.start();
                 addresses.put("admin", admin.address());
             } catch (IOException e) {
@@ -239,6 +249,23 @@ public final class Appliance implements AutoCloseable {
                 log.warn("event=badmail_sweep_failed error=\"{}\"", e.toString());
             }
         }, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** What {@code admin status} shows: the mail listeners and how they do TLS. */
+    private List<AdminApi.Listener> adminListeners() {
+        List<AdminApi.Listener> out = new ArrayList<>();
+        addresses.forEach((name, a) -> {
+            String tls = switch (name) {
+                case "smtp" -> "starttls";
+                case "pop3" -> "stls";
+                case "pop3s" -> "implicit";
+                default -> null;
+            };
+            if (tls != null) {
+                out.add(new AdminApi.Listener(name, a.getAddress().getHostAddress(), a.getPort(), tls));
+            }
+        });
+        return out;
     }
 
     public ApplianceConfig config() {

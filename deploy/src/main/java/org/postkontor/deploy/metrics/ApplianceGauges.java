@@ -30,11 +30,11 @@ public final class ApplianceGauges {
         disk(r, "index", store.indexDir());
         disk(r, "badmail", store.badmailDir());
         Gauge.builder("postkontor.disk.reserve.bytes", store, s -> s.freeDiskReserveBytes())
-                .description("Configured free-disk reserve").register(r);
+                .strongReference(true).description("Configured free-disk reserve").register(r);
         Gauge.builder("postkontor.up", ready, b -> b.getAsBoolean() ? 1 : 0)
-                .description("1 while the appliance is ready").register(r);
+                .strongReference(true).description("1 while the appliance is ready").register(r);
         Gauge.builder("postkontor.build.info", () -> 1).tag("version", version)
-                .description("The running version").register(r);
+                .strongReference(true).description("The running version").register(r);
     }
 
     /** {@code postkontor_store_*} gauges over the index's totals. */
@@ -45,7 +45,7 @@ public final class ApplianceGauges {
         gauge(r, "postkontor.store.bytes", "Bytes of stored message bodies", cached, StoreStats::octets);
         gauge(r, "postkontor.store.index.bytes", "Size of the index files", cached, StoreStats::indexSizeBytes);
         Gauge.builder("postkontor.store.up", open, b -> b.getAsBoolean() ? 1 : 0)
-                .description("1 while the store is open").register(r);
+                .strongReference(true).description("1 while the store is open").register(r);
     }
 
     /** {@code postkontor_badmail_*} gauges over the queue's status. */
@@ -57,20 +57,20 @@ public final class ApplianceGauges {
         gauge(r, "postkontor.badmail.oldest.age.seconds", "Age of the oldest badmail item", cached,
                 t -> t.oldestAge().map(Duration::toSeconds).orElse(0L));
         Gauge.builder("postkontor.badmail.capacity.bytes", () -> capacityBytes)
-                .description("Size cap of the badmail queue (badmail.max-total-bytes)").register(r);
+                .strongReference(true).description("Size cap of the badmail queue (badmail.max-total-bytes)").register(r);
     }
 
     private static <T> void gauge(MeterRegistry r, String name, String description, Supplier<Optional<T>> source,
                                   Function<T, Number> f) {
         Gauge.builder(name, source, s -> s.get().map(v -> f.apply(v).doubleValue()).orElse(Double.NaN))
-                .description(description).register(r);
+                .strongReference(true).description(description).register(r);
     }
 
     private static void disk(MeterRegistry r, String volume, Path dir) {
         Gauge.builder("postkontor.disk.free.bytes", dir, d -> usable(d, true)).tag("volume", volume)
-                .description("Usable bytes on the volume").register(r);
+                .strongReference(true).description("Usable bytes on the volume").register(r);
         Gauge.builder("postkontor.disk.total.bytes", dir, d -> usable(d, false)).tag("volume", volume)
-                .description("Size of the volume").register(r);
+                .strongReference(true).description("Size of the volume").register(r);
     }
 
     /** Usable (or total) bytes of the volume holding {@code dir} or its nearest existing parent; NaN if none. */

@@ -39,7 +39,7 @@ public final class Pop3Meters implements Pop3Metrics {
             sessions(l);
         }
         Gauge.builder("postkontor.pop3.sessions.active", active, AtomicLong::doubleValue)
-                .description("POP3 sessions open now").register(r);
+                .strongReference(true).description("POP3 sessions open now").register(r);
         for (String how : CLOSED) {
             closed(how);
         }

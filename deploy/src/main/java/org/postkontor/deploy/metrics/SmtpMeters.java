@@ -29,7 +29,7 @@ public final class SmtpMeters implements SmtpMetrics {
     public SmtpMeters(MeterRegistry r) {
         connections = Meters.counter(r, "postkontor.smtp.connections", "SMTP sessions opened");
         Gauge.builder("postkontor.smtp.connections.active", active, AtomicLong::doubleValue)
-                .description("SMTP sessions open now").register(r);
+                .strongReference(true).description("SMTP sessions open now").register(r);
         for (Result x : Result.values()) {
             transactions.put(x, Meters.counter(r, "postkontor.smtp.transactions", "Mail transactions by outcome",
                     "result", x.label()));

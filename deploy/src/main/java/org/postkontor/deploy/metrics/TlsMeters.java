@@ -28,7 +28,7 @@ public final class TlsMeters implements TlsEvents {
         Meters.counter(registry, "postkontor.tls.certificate.reloads", "Certificate reloads", "result", "success");
         Meters.counter(registry, "postkontor.tls.certificate.reloads", "Certificate reloads", "result", "failure");
         Gauge.builder("postkontor.tls.certificate.expiry.timestamp.seconds", notAfter, AtomicLong::doubleValue)
-                .description("notAfter of the certificate presented now, Unix seconds").register(registry);
+                .strongReference(true).description("notAfter of the certificate presented now, Unix seconds").register(registry);
     }
 
     @Override
