@@ -18,13 +18,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.postkontor.smtp.testing.FakeStore;
+import org.postkontor.smtp.testing.RealStack;
 import org.postkontor.smtp.testing.SmtpTestClient;
 import org.postkontor.store.testing.TestCertificates;
 
 /**
  * Runs every file under {@code transcripts/}: one SMTP rule per file, against a real listener on
- * 127.0.0.1:0 with the {@link FakeStore#standard()} fixture. Format (STYLE.md, extended):
+ * 127.0.0.1:0 delivering into a real store in a temp directory ({@link RealStack}: its fixture). Format (STYLE.md, extended):
  * <pre>
  * # comment          @config key=value   (before the first line; see {@link #configure})
  * C: line            client line, CRLF appended
@@ -41,8 +41,6 @@ import org.postkontor.store.testing.TestCertificates;
  * </pre>
  */
 class TranscriptTest {
-
-    private static final TestCertificates CERTS = TestCertificates.selfSigned("localhost");
 
     @TestFactory
     Stream<DynamicTest> transcripts() throws IOException, URISyntaxException {
@@ -71,11 +69,38 @@ class TranscriptTest {
                 }
             }
         }
-        FakeStore store = FakeStore.standard();
-        SmtpServer server = new SmtpServer(config.build(), store, store, store, SmtpMetrics.NOOP,
-                Clock.systemUTC(), tls ? CERTS.serverContext() : null);
-        server.start();
-        try (SmtpTestClient c = new SmtpTestClient(server.port(), 15_000)) {
+        RealStack stack = shared();
+        long stored = stack.storedMessages();
+        long bad = stack.badmailItems();
+        SmtpServer server = stack.newServer(config, SmtpMetrics.NOOP, tls);
+        try {
+            converse(file, lines, server.port());
+        } finally {
+            server.stop(Duration.ofSeconds(2));
+        }
+        check(file, lines, stack, stored, bad);
+    }
+
+    /** One real store for all transcripts (each gets its own listener); counts are checked as deltas. */
+    private static RealStack stack;
+
+    private static synchronized RealStack shared() throws Exception {
+        if (stack == null) {
+            stack = new RealStack(null, SmtpMetrics.NOOP, false);
+        }
+        return stack;
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static synchronized void closeStore() {
+        if (stack != null) {
+            stack.close();
+            stack = null;
+        }
+    }
+
+    private static void converse(Path file, List<String> lines, int port) throws Exception {
+        try (SmtpTestClient c = new SmtpTestClient(port, 15_000)) {
             int n = 0;
             for (String l : lines) {
                 n++;
@@ -111,24 +136,24 @@ class TranscriptTest {
                     fail(where + "unknown line: " + l);
                 }
             }
-        } finally {
-            server.stop(Duration.ofSeconds(2));
         }
+    }
+
+    private static void check(Path file, List<String> lines, RealStack stack, long storedBefore, long badBefore)
+            throws Exception {
         for (String l : lines) {
             if (l.startsWith("@stored ")) {
-                assertEquals(Integer.parseInt(l.substring(8).trim()), store.stored().size(), file + ": stored");
+                assertEquals(Integer.parseInt(l.substring(8).trim()), stack.storedMessages() - storedBefore,
+                        file + ": stored");
             } else if (l.startsWith("@badmail ")) {
-                assertEquals(Integer.parseInt(l.substring(9).trim()), store.badmail().size(), file + ": badmail");
+                assertEquals(Integer.parseInt(l.substring(9).trim()), stack.badmailItems() - badBefore,
+                        file + ": badmail");
             } else if (l.startsWith("@contains ")) {
-                List<FakeStore.Stored> s = store.stored();
-                String text = new String(s.get(s.size() - 1).bytes(), StandardCharsets.UTF_8);
+                String text = new String(stack.lastStored(), StandardCharsets.UTF_8);
                 assertTrue(Pattern.compile(l.substring(10), Pattern.MULTILINE).matcher(text).find(),
                         file + ": stored message lacks " + l.substring(10) + "\n" + text);
             } else if (l.startsWith("@exact ")) {
-                List<FakeStore.Stored> s = store.stored();
-                String text = new String(s.get(s.size() - 1).bytes(), StandardCharsets.UTF_8);
-                String body = text.substring(text.indexOf(";\r\n\t") + 3);
-                body = body.substring(body.indexOf("\r\n") + 2);
+                String body = RealStack.body(stack.lastStored());
                 assertEquals(new String(unescape(l.substring(7)), StandardCharsets.UTF_8), body, file + ": exact");
             }
         }

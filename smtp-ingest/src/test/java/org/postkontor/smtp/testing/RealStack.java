@@ -38,12 +38,13 @@ public final class RealStack implements AutoCloseable {
     private final TempStore temp;
     private final SmtpServer server;
     private final Path tempDir;
+    private final BadmailQueue badmail;
 
     public RealStack(SmtpConfig.Builder config) throws IOException, StoreException {
-        this(config, SmtpMetrics.NOOP);
+        this(config, SmtpMetrics.NOOP, true);
     }
 
-    public RealStack(SmtpConfig.Builder config, SmtpMetrics metrics) throws IOException, StoreException {
+    public RealStack(SmtpConfig.Builder config, SmtpMetrics metrics, boolean tls) throws IOException, StoreException {
         temp = TempStore.create();
         Store s = temp.store();
         Administration admin = s.admin();
@@ -51,20 +52,33 @@ public final class RealStack implements AutoCloseable {
         temp.addUser("bob@example.test", "pw");
         temp.addUser("carol@example.test", "pw");
         admin.setEnabled(MailAddress.parse("carol@example.test"), false);
+        // a quota of one octet: every delivery (with its Delivered-To line) is over it
         temp.addUser("dave@example.test", "pw", new Administration.Quota(1, 0));
-        temp.deliver(MailAddress.parse("dave@example.test"), "Subject: fill\r\n\r\nfull\r\n");
         admin.addAlias(MailAddress.parse("team@example.test"),
                 List.of(MailAddress.parse("alice@example.test"), MailAddress.parse("bob@example.test")));
+        admin.addAlias(MailAddress.parse("quota-team@example.test"),
+                List.of(MailAddress.parse("alice@example.test"), MailAddress.parse("dave@example.test")));
+        temp.addUser("gone@example.test", "pw");
+        admin.addAlias(MailAddress.parse("ghost@example.test"), List.of(MailAddress.parse("gone@example.test")));
+        admin.removeUser(MailAddress.parse("gone@example.test"), true);
         admin.addDomain("catchall.test");
         temp.addUser("postmaster@catchall.test", "pw");
+        temp.addUser("erin@catchall.test", "pw");
         admin.setPolicy("catchall.test", new RecipientPolicy.CatchAll("postmaster"));
         admin.addDomain("bad.test");
         admin.setPolicy("bad.test", new RecipientPolicy.Badmail());
         tempDir = Files.createDirectories(temp.dataDir().resolve("smtp-tmp"));
-        BadmailQueue badmail = BadmailQueue.over(s, BadmailConfig.DEFAULTS, Clock.systemUTC(), BadmailMetrics.NOOP);
-        server = new SmtpServer(config.hostname("mx.example.test").tempDir(tempDir).build(), s.directory(),
-                s.spool(), badmail, metrics, Clock.systemUTC(), CERTS.serverContext());
+        badmail = BadmailQueue.over(s, BadmailConfig.DEFAULTS, Clock.systemUTC(), BadmailMetrics.NOOP);
+        server = config == null ? null : newServer(config, metrics, tls);
+    }
+
+    /** Another listener on the same store (started; the caller stops it). */
+    public SmtpServer newServer(SmtpConfig.Builder config, SmtpMetrics metrics, boolean tls) {
+        Store s = temp.store();
+        SmtpServer server = new SmtpServer(config.hostname("mx.example.test").tempDir(tempDir).build(),
+                s.directory(), s.spool(), badmail, metrics, Clock.systemUTC(), tls ? CERTS.serverContext() : null);
         server.start();
+        return server;
     }
 
     public int port() {
@@ -96,6 +110,44 @@ public final class RealStack implements AutoCloseable {
         return out;
     }
 
+    /** Distinct stored message bodies (a message for several mailboxes counts once). */
+    public long storedMessages() throws StoreException {
+        return store().admin().stats().messages();
+    }
+
+    public long badmailItems() throws StoreException {
+        return store().badmail().totals().items();
+    }
+
+    /** The most recently stored entry of any mailbox, as POP3 would send it. */
+    public byte[] lastStored() throws StoreException, IOException {
+        MaildropEntry best = null;
+        String bestBox = null;
+        for (var a : store().admin().users(java.util.Optional.empty())) {
+            try (Maildrop m = store().maildrops().open(a.address())) {
+                for (MaildropEntry e : m.listing()) {
+                    if (best == null || e.id() > best.id()) {
+                        best = e;
+                        bestBox = a.address().toString();
+                    }
+                }
+            }
+        }
+        if (best == null) {
+            throw new AssertionError("nothing stored");
+        }
+        try (Maildrop m = store().maildrops().open(MailAddress.parse(bestBox))) {
+            for (MaildropEntry e : m.listing()) {
+                if (e.id() == best.id()) {
+                    try (InputStream in = m.open(e)) {
+                        return in.readAllBytes();
+                    }
+                }
+            }
+        }
+        throw new AssertionError("entry vanished");
+    }
+
     /** The message text after Delivered-To, Return-Path and our Received header. */
     public static String body(byte[] stored) {
         String s = new String(stored, StandardCharsets.UTF_8);
@@ -117,7 +169,9 @@ public final class RealStack implements AutoCloseable {
     @Override
     public void close() {
         try {
-            server.stop(java.time.Duration.ofSeconds(2));
+            if (server != null) {
+                server.stop(java.time.Duration.ofSeconds(2));
+            }
         } finally {
             temp.close();
         }
