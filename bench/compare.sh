@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark, in one run: Postkontor against a local Postfix + Dovecot
+# (../shared/bench/peer-stack.sh, Postfix's default durability), both on loopback, both driven by
+# bench/MailBench.java the same way. Prints one results line per measurement and a ratio table.
+#
+#   bench/compare.sh                       full run (8 and 32 clients, 4 KiB and 64 KiB, drain, idle)
+#   MESSAGES=500 IDLE=2000 bench/compare.sh   smaller run
+#
+# Needs root (the peer stack installs Debian's postfix and dovecot and binds 2525/1110/1995).
+# Postkontor runs from deploy/target/postkontor.jar on 127.0.0.1 ports 20025/20110/20995 with its
+# data in a temp directory; it is stopped by its PID at the end.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+. scripts/jdk.sh
+PEER=${PEER_STACK:-$here/../shared/bench/peer-stack.sh}
+MESSAGES=${MESSAGES:-2000}
+MAILBOXES=${MAILBOXES:-32}
+IDLE=${IDLE:-10000}
+PASSWORD=bench-password-1
+JAVA="$JAVA_HOME/bin/java"
+BENCH=("$JAVA" "$here/bench/MailBench.java")
+OUT=$(mktemp -d /tmp/postkontor-compare.XXXXXX)
+DATA="$OUT/data"
+pk_pid=""
+
+cleanup() {
+  if [ -n "$pk_pid" ] && kill -0 "$pk_pid" 2>/dev/null; then kill "$pk_pid"; wait "$pk_pid" 2>/dev/null || true; fi
+  bash "$PEER" stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+[ -f deploy/target/postkontor.jar ] || mvn -B -q -ntp package -DskipTests
+pk() { "$JAVA" -jar deploy/target/postkontor.jar "$@"; }
+export POSTKONTOR_DATA_DIR="$DATA" POSTKONTOR_SMTP_BIND=127.0.0.1 POSTKONTOR_SMTP_PORT=20025 \
+  POSTKONTOR_POP3_BIND=127.0.0.1 POSTKONTOR_POP3_PORT=20110 POSTKONTOR_POP3_TLS_PORT=20995 \
+  POSTKONTOR_HTTP_PORT=20080 POSTKONTOR_ADMIN_PORT=20081 \
+  POSTKONTOR_SMTP_MAX_CONNECTIONS=1000 POSTKONTOR_SMTP_MAX_CONNECTIONS_PER_IP=1000 \
+  POSTKONTOR_POP3_MAX_CONNECTIONS=$((IDLE + 100)) POSTKONTOR_POP3_MAX_CONNECTIONS_PER_ADDRESS=$((IDLE + 100)) \
+  POSTKONTOR_LOG_LEVEL=WARN
+
+echo "== setting up both servers ($MAILBOXES mailboxes each)" >&2
+bash "$PEER" start >/dev/null
+pk admin domain add example.test >/dev/null 2>&1 || true
+for ((i = 0; i < MAILBOXES; i++)); do
+  bash "$PEER" adduser "bench$i@example.test" "$PASSWORD" >/dev/null
+  printf '%s\n' "$PASSWORD" | pk admin user add "bench$i@example.test" --password-stdin >/dev/null 2>&1 || true
+done
+"$JAVA" --enable-native-access=ALL-UNNAMED -jar deploy/target/postkontor.jar run >"$OUT/postkontor.log" 2>&1 &
+pk_pid=$!
+for _ in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/20995) 2>/dev/null && break; sleep 0.5; done
+
+# server NAME: ports for that server
+ports() { if [ "$1" = postkontor ]; then echo "20025 20995 20110"; else echo "2525 1995 1110"; fi; }
+
+results="$OUT/results.txt"
+: >"$results"
+run() { # server label args...
+  local server=$1 label=$2; shift 2
+  local line
+  line=$("${BENCH[@]}" "$@" 2>>"$OUT/bench-errors.log" | tail -1) || true
+  echo "server=$server case=$label $line" | tee -a "$results"
+}
+
+for size in 4096 65536; do
+  for clients in 8 32; do
+    for server in postkontor peer; do
+      read -r smtp pop3s _ <<<"$(ports $server)"
+      run "$server" "smtp-c$clients-s$size" smtp --smtp-port "$smtp" --mailboxes "$MAILBOXES" \
+        --clients "$clients" --messages "$MESSAGES" --size "$size"
+      # Postfix hands mail to Dovecot after its 250: wait until everything is in the mailboxes.
+      "${BENCH[@]}" count --pop3-port "$pop3s" --tls --password "$PASSWORD" --mailboxes "$MAILBOXES" \
+        --expect "$MESSAGES" --timeout 300 >/dev/null || echo "warning: $server did not deliver all" >&2
+      run "$server" "pop3-c$clients-s$size" pop3 --pop3-port "$pop3s" --tls --password "$PASSWORD" \
+        --mailboxes "$MAILBOXES" --clients "$clients"
+    done
+  done
+done
+
+run postkontor "idle-$IDLE" idle --pop3-port 20110 --connections "$IDLE" --server-pid "$pk_pid" --hold 5
+
+echo
+echo "Ratios (Postkontor / Postfix+Dovecot; above 1 means Postkontor is better for rates, below 1 for latency):"
+python3 - "$results" <<'PY'
+import sys, re
+rows = {}
+for line in open(sys.argv[1]):
+    kv = dict(re.findall(r'(\S+?)=(\S+)', line))
+    rows[(kv['server'], kv['case'])] = kv
+cases = sorted({c for (_, c) in rows if not c.startswith('idle')})
+print(f"{'case':<22}{'metric':<12}{'postkontor':>12}{'peer':>12}{'ratio':>8}")
+for c in cases:
+    a, b = rows.get(('postkontor', c), {}), rows.get(('peer', c), {})
+    for m in ('msgs_per_s', 'mb_per_s', 'p50_ms', 'p99_ms'):
+        if m in a and m in b:
+            x, y = float(a[m]), float(b[m])
+            print(f"{c:<22}{m:<12}{x:>12.1f}{y:>12.1f}{(x / y if y else float('nan')):>8.2f}")
+for (s, c), kv in rows.items():
+    if c.startswith('idle'):
+        print(f"{c:<22}{'rss_mib':<12}{kv.get('rss_after_mib', '?'):>12}{'-':>12}{'-':>8}  (greeted={kv.get('greeted')})")
+PY
+echo "(raw lines: $results; Postkontor log: $OUT/postkontor.log)"
