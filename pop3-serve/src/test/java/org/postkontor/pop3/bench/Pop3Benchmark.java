@@ -57,7 +57,8 @@ import org.postkontor.store.testing.TestCertificates;
  * </ol>
  *
  * Options: {@code --mailboxes K} (50), {@code --messages M} (40), {@code --size octets} (8192),
- * {@code --clients N} (8), {@code --tls} (drain over implicit TLS), {@code --idle C} (10000; 0
+ * {@code --clients N} (8), {@code --tls} (drain over implicit TLS), {@code --pipeline} (all RETRs, then
+ * all DELEs, each sent in one write as RFC 2449 PIPELINING allows), {@code --idle C} (10000; 0
  * skips), {@code --server-heap} (256m, the child JVM's -Xmx), {@code --skip-drain}.
  */
 public final class Pop3Benchmark {
@@ -65,6 +66,7 @@ public final class Pop3Benchmark {
     private static final String PASSWORD = "bench-password";
     private static final String USER_FORMAT = "bench%d@example.test";
     private static final AtomicLong LOGIN_NANOS = new AtomicLong();
+    private static boolean PIPELINE;
 
     private Pop3Benchmark() {}
 
@@ -75,6 +77,7 @@ public final class Pop3Benchmark {
             return;
         }
         boolean ok = true;
+        PIPELINE = opt.containsKey("pipeline");
         if (!opt.containsKey("skip-drain")) {
             ok = drain(Integer.parseInt(opt.getOrDefault("mailboxes", "50")),
                     Integer.parseInt(opt.getOrDefault("messages", "40")),
@@ -180,9 +183,9 @@ public final class Pop3Benchmark {
                 for (MailAddress a : boxes) {
                     left += admin.user(a).orElseThrow().messages();
                 }
-                System.out.printf(Locale.ROOT, "drain: %d clients%s, %d mailboxes, %d messages, %.1f MB in %.2f s:"
+                System.out.printf(Locale.ROOT, "drain: %d clients%s%s, %d mailboxes, %d messages, %.1f MB in %.2f s:"
                         + " %.0f messages/s, %.2f MB/s (login with Argon2id, STAT, LIST, UIDL, RETR all, DELE all,"
-                        + " QUIT)%n", clients, tls ? " over TLS" : "", mailboxes, gotMessages.get(),
+                        + " QUIT)%n", clients, tls ? " over TLS" : "", PIPELINE ? " pipelining RETR and DELE" : "", mailboxes, gotMessages.get(),
                         gotOctets.get() / 1e6, sec, gotMessages.get() / sec, gotOctets.get() / sec / 1e6);
                 System.out.printf("check: %d messages byte-exact of %d delivered; %d messages left in the store;"
                         + " %d problems%n", gotMessages.get(), (long) mailboxes * messages, left, problems.size());
@@ -251,9 +254,17 @@ public final class Pop3Benchmark {
                 byte[] m = message(a, i, size);
                 expectedById.put(i, digest(("Delivered-To: " + a + "\r\n").getBytes(StandardCharsets.US_ASCII), m));
             }
+            if (PIPELINE) { // RFC 2449 PIPELINING: all RETRs in one write, replies read in order
+                StringBuilder all = new StringBuilder();
+                for (int n = 1; n <= count; n++) {
+                    all.append("RETR ").append(n).append("\r\n");
+                }
+                out.write(all.toString().getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
             for (int n = 1; n <= count; n++) {
                 long listed = Long.parseLong(list.get(n - 1).split(" ")[1]);
-                ok(command(in, out, "RETR " + n));
+                ok(PIPELINE ? readLine(in) : command(in, out, "RETR " + n));
                 byte[] body = body(in);
                 if (body.length != listed) {
                     throw new AssertionError("message " + n + ": LIST " + listed + " octets, RETR " + body.length);
@@ -266,8 +277,16 @@ public final class Pop3Benchmark {
                 gotMessages.incrementAndGet();
                 gotOctets.addAndGet(body.length);
             }
+            if (PIPELINE) {
+                StringBuilder all = new StringBuilder();
+                for (int n = 1; n <= count; n++) {
+                    all.append("DELE ").append(n).append("\r\n");
+                }
+                out.write(all.toString().getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
             for (int n = 1; n <= count; n++) {
-                ok(command(in, out, "DELE " + n));
+                ok(PIPELINE ? readLine(in) : command(in, out, "DELE " + n));
             }
             ok(command(in, out, "QUIT"));
             if (!expectedById.isEmpty()) {
