@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
  *
  * <p>Works against the running appliance and when it is stopped. The embedded index allows one
  * process, so when the appliance runs (its PID file {@code <data>/postkontor.pid} names a live
- * process, or its admin API answers) the CLI talks to the admin HTTP API with the token from
+ * process) the CLI talks to the admin HTTP API with the token from
  * {@code <data>/admin.token}; otherwise it opens the store itself. Tables for people,
  * {@code --json} for scripts, exit codes in {@link ExitCodes}.
  */
@@ -237,8 +237,7 @@ public final class AdminCommand implements Callable<Integer> {
         URI api = t.api();
         Optional<Long> pid = pid(dir.resolve(PID_FILE));
         boolean alive = pid.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
-        boolean tokenFile = Files.exists(dir.resolve(AdminToken.FILE_NAME));
-        if (alive || tokenFile && HttpAdminClient.answers(api)) {
+        if (alive) {
             AdminToken token;
             try {
                 token = AdminToken.read(dir);
@@ -264,8 +263,8 @@ public final class AdminCommand implements Callable<Integer> {
             BadmailQueue badmail = BadmailQueue.over(store, t.badmail(), clock, BadmailMetrics.NOOP);
             return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.Listeners.NONE, "offline", clock));
         } catch (StoreException e) {
-            throw AdminError.unavailable("cannot open the store under " + dir + " (is the appliance running?): "
-                    + e.getMessage());
+            throw AdminError.unavailable("cannot open the store under " + dir + " (is the appliance running "
+                    + "without its PID file " + dir.resolve(PID_FILE) + "?): " + e.getMessage());
         }
     }
 

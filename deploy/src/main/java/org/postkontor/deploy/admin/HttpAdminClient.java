@@ -34,21 +34,6 @@ final class HttpAdminClient implements AdminClient {
                 .build();
     }
 
-    /** Does something answer HTTP at {@code base} (any status, even 401)? */
-    static boolean answers(URI base) {
-        HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        try {
-            c.send(HttpRequest.newBuilder(base.resolve(AdminApi.PREFIX + "ping")).timeout(Duration.ofSeconds(2)).GET()
-                    .build(), HttpResponse.BodyHandlers.discarding());
-            return true;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     @Override
     public AdminApi.Reply call(String method, String path, Map<String, String> query, InputStream body)
             throws AdminError {

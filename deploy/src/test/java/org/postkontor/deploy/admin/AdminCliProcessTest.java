@@ -7,9 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postkontor.deploy.Appliance;
+import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.store.MailAddress;
 
 /**
@@ -24,6 +30,21 @@ class AdminCliProcessTest {
     Path data;
 
     final ObjectMapper json = new ObjectMapper();
+
+    /** The real appliance on loopback, every port chosen by the system. */
+    static Map<String, String> applianceEnv(Path dataDir) {
+        Map<String, String> env = new HashMap<>();
+        env.put("POSTKONTOR_DATA_DIR", dataDir.toString());
+        for (String k : List.of("SMTP", "POP3", "HTTP", "ADMIN")) {
+            env.put("POSTKONTOR_" + k + "_BIND", "127.0.0.1");
+            env.put("POSTKONTOR_" + k + "_PORT", "0");
+        }
+        env.put("POSTKONTOR_POP3_TLS_PORT", "0");
+        env.put("POSTKONTOR_STORE_FREE_DISK_RESERVE", "1MiB");
+        env.put("POSTKONTOR_SERVER_HOSTNAME", "mx.example.test");
+        env.put("POSTKONTOR_SHUTDOWN_GRACE_PERIOD", "5s");
+        return env;
+    }
 
     static void expect(int exit, CliProcess.Result r) {
         assertEquals(exit, r.exit(), r.toString());
@@ -43,15 +64,17 @@ class AdminCliProcessTest {
         expect(0, r);
         assertEquals("offline", json.readTree(r.out()).path("mode").asText(), r.out());
 
-        // running: the CLI talks to the admin API
-        try (TestAppliance app = TestAppliance.start(data, false)) {
-            String api = app.api().toString();
+        // running (the real appliance): the CLI talks to its admin API
+        ApplianceConfig config = ApplianceConfig.load(Optional.empty(), applianceEnv(data));
+        try (Appliance app = Appliance.start(config, Clock.systemUTC(), Appliance.defaultHasher())) {
+            assertTrue(Files.isRegularFile(data.resolve(AdminCommand.PID_FILE)), "the appliance wrote its PID file");
+            String api = "http://127.0.0.1:" + app.address("admin").orElseThrow().getPort();
             r = CliProcess.run(data, null, "--api", api, "status", "--json");
             expect(0, r);
             assertEquals("running", json.readTree(r.out()).path("mode").asText(), r.out());
             expect(0, CliProcess.run(data, "Battery-Staple-7\n", "--api", api, "user", "add", "carol@example.test",
                     "--password-stdin"));
-            assertTrue(app.store.accounts().authenticate("carol@example.test", "Battery-Staple-7".toCharArray())
+            assertTrue(app.store().accounts().authenticate("carol@example.test", "Battery-Staple-7".toCharArray())
                     .isPresent(), "the running appliance's store has the user");
             r = CliProcess.run(data, "Battery-Staple-7\n", "--api", api, "user", "add", "carol@example.test",
                     "--password-stdin");
@@ -60,6 +83,15 @@ class AdminCliProcessTest {
             expect(0, r);
             JsonNode users = json.readTree(r.out());
             assertEquals(2, users.size(), r.out());
+
+            // the appliance runs but its PID file is gone: the CLI cannot open the locked store, and says so
+            Path pid = data.resolve(AdminCommand.PID_FILE);
+            Path aside = data.resolve("pid.aside");
+            Files.move(pid, aside);
+            r = CliProcess.run(data, null, "domain", "add", "other.test");
+            Files.move(aside, pid);
+            expect(3, r);
+            assertTrue(r.err().contains("cannot open the store"), r.toString());
 
             Path other = data.resolve("other");
             Files.createDirectories(other);
