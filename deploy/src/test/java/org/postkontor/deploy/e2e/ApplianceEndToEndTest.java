@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,24 +45,9 @@ class ApplianceEndToEndTest {
     private Appliance appliance;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20)).build();
 
-    static Map<String, String> testEnv(Path dataDir) {
-        Map<String, String> env = new HashMap<>();
-        env.put("POSTKONTOR_DATA_DIR", dataDir.toString());
-        for (String k : List.of("SMTP", "POP3", "HTTP", "ADMIN")) {
-            env.put("POSTKONTOR_" + k + "_BIND", "127.0.0.1");
-            env.put("POSTKONTOR_" + k + "_PORT", "0");
-        }
-        env.put("POSTKONTOR_POP3_TLS_PORT", "0");
-        env.put("POSTKONTOR_STORE_FREE_DISK_RESERVE", "1MiB");
-        env.put("POSTKONTOR_POP3_FAILED_LOGIN_DELAY", "0");
-        env.put("POSTKONTOR_SERVER_HOSTNAME", "mx.example.test");
-        env.put("POSTKONTOR_SHUTDOWN_GRACE_PERIOD", "5s");
-        return env;
-    }
-
     @BeforeEach
     void start() throws Exception {
-        ApplianceConfig config = ApplianceConfig.load(Optional.empty(), testEnv(dir.resolve("data")));
+        ApplianceConfig config = ApplianceConfig.load(Optional.empty(), TestEnv.forDataDir(dir.resolve("data")));
         appliance = Appliance.start(config, Clock.systemUTC(), new PlainTestHasher());
         appliance.store().admin().addDomain("example.test");
         appliance.store().admin().addUser(MailAddress.parse("alice@example.test"), "s3cret pw".toCharArray(),
