@@ -108,6 +108,7 @@ public final class SmtpServer {
         try {
             server.start();
         } catch (RuntimeException e) {
+            watchdogs.shutdownNow();
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new UncheckedIOException("cannot listen on " + config.bindAddress().getHostAddress() + ":"
                     + config.port() + ": " + cause.getMessage(),

@@ -242,6 +242,36 @@ class LimitsTest {
     }
 
     @Test
+    void failedTlsHandshakeClosesOnlyThatConnection() throws Exception {
+        FakeStore store = FakeStore.standard();
+        SmtpConfig config = SmtpConfig.builder().hostname("mx.example.test").build();
+        SmtpServer s = new SmtpServer(config, store, store, store, SmtpMetrics.NOOP, Clock.systemUTC(),
+                RealStack.CERTS.serverContext());
+        s.start();
+        try {
+            try (SmtpTestClient c = new SmtpTestClient(s.port(), 10_000)) {
+                greet(c);
+                c.send("STARTTLS");
+                assertEquals("220 2.0.0 Ready to start TLS", c.line());
+                c.send("EHLO not-a-tls-client-hello.test");
+                assertTrue(c.closedByServer());
+            }
+            try (SmtpTestClient c = new SmtpTestClient(s.port(), 10_000)) {
+                greet(c);
+                c.send("STARTTLS");
+                c.line();
+                c.startTls(org.postkontor.store.testing.TestCertificates.trustAllClientContext());
+                c.send("NOOP");
+                assertEquals("250 2.0.0 Ok", c.line());
+                c.send("STARTTLS");
+                assertTrue(c.line().startsWith("454 4.7.0 "), "no second STARTTLS");
+            }
+        } finally {
+            s.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
     void configNamesTheBadKey() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> SmtpConfig.builder().maxRecipients(0).build());

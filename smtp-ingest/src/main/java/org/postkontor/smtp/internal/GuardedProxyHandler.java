@@ -39,6 +39,8 @@ public final class GuardedProxyHandler implements ProxyHandler {
         try {
             r = delegate.handle(in, out, session);
         } catch (IOException | RuntimeException e) {
+            // RuntimeException too: a parser bug in the library must cost one connection, not a
+            // session thread's stack trace (the header is untrusted input).
             log.debug("session={} PROXY header refused: {}", session.getSessionId(), e.getClass().getSimpleName());
             r = null;
         }

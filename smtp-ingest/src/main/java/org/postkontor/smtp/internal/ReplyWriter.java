@@ -128,20 +128,20 @@ final class ReplyWriter extends OutputStream {
             }
             return;
         }
-        String out;
-        boolean ours = ENHANCED.matcher(text).matches();
-        if (ours || code / 100 == 3 || code / 100 == 1) {
-            out = s;
+        String rewritten;
+        boolean hasCode = ENHANCED.matcher(text).matches();
+        if (hasCode || code / 100 == 3 || code / 100 == 1) {
+            rewritten = s;
         } else {
             String enhanced = code == 250 ? okCode() : EnhancedCodes.forLibraryReply(code, text);
-            out = s.substring(0, 4) + enhanced + (text.isEmpty() ? "" : " " + text);
+            rewritten = s.substring(0, 4) + enhanced + (text.isEmpty() ? "" : " " + text);
             if (last && code >= 500) {
                 conn.metrics().rejection(code == 503 ? Reason.BAD_SEQUENCE
                         : code >= 500 && code <= 504 || code == 555 ? Reason.SYNTAX : Reason.OTHER);
             }
         }
-        add(out);
-        if (last && isBadCommand(code, out)) {
+        add(rewritten);
+        if (last && isBadCommand(code, rewritten)) {
             int errors = conn.countError();
             delay = conn.config().tarpitDelayFor(errors);
             if (errors >= conn.config().tarpitLimit() && !closeAfter) {

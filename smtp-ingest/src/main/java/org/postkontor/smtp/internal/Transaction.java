@@ -166,9 +166,8 @@ final class Transaction implements MessageHandler {
                 n = data.read(b);
             } catch (SocketTimeoutException e) {
                 throw endAndDrop(Reply.DATA_TIMEOUT);
-            } catch (IOException | RuntimeException e) {
-                // EOF or reset mid-DATA, a BDAT stream that lost its client (the library then throws
-                // a NullPointerException), or the watchdog closing the socket.
+            } catch (IOException e) {
+                // EOF or reset inside DATA or a BDAT chunk, or the watchdog closing the socket.
                 throw endAndDrop(conn.expired() ? Reply.SESSION_TOO_LONG : Reply.CONNECTION_LOST);
             }
             if (n < 0) {
