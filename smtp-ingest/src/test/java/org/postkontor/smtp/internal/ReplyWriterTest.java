@@ -1,0 +1,61 @@
+package org.postkontor.smtp.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.postkontor.smtp.SmtpConfig;
+import org.postkontor.smtp.SmtpMetrics;
+
+/** The reply rewriter on its own: codes added, EHLO extended, replies whole however they are written. */
+class ReplyWriterTest {
+
+    private final ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    private final Connection conn = new Connection(SmtpConfig.builder().hostname("mx.test").tarpitDelay(Duration.ZERO)
+            .tarpitStep(Duration.ZERO).tarpitLimit(3).build(), SmtpMetrics.NOOP, Clock.systemUTC(), new Socket());
+    private final ReplyWriter w = new ReplyWriter(wire, conn, false);
+
+    private String send(String reply, int chunk) throws IOException {
+        wire.reset();
+        byte[] b = (reply + "\r\n").getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < b.length; i += chunk) {
+            w.write(b, i, Math.min(chunk, b.length - i));
+        }
+        w.flush();
+        return wire.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void greetingAndEhloAreExemptAndEhloGetsTheKeywords() throws IOException {
+        assertEquals("220 mx.test ESMTP Postkontor\r\n", send("220 mx.test ESMTP Postkontor", 1));
+        assertEquals("250-mx.test\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 Ok\r\n",
+                send("250-mx.test\r\n250-8BITMIME\r\n250 Ok", 3));
+        assertEquals("250 mx.test\r\n", send("250 mx.test", 100));
+    }
+
+    @Test
+    void libraryRepliesGetCodesOursKeepTheirs() throws IOException {
+        send("220 mx.test ESMTP Postkontor", 64);
+        conn.okHint("2.1.0");
+        assertEquals("250 2.1.0 Ok\r\n", send("250 Ok", 2));
+        assertEquals("250 2.0.0 Ok\r\n", send("250 Ok", 7));
+        assertEquals("503 5.5.1 Error: need RCPT command\r\n", send("503 Error: need RCPT command", 5));
+        assertEquals("354 End data with <CR><LF>.<CR><LF>\r\n", send("354 End data with <CR><LF>.<CR><LF>", 1));
+        assertEquals("550 5.1.1 No such user here\r\n", send("550 5.1.1 No such user here", 4));
+        assertEquals("214-2.0.0 a\r\n214 2.0.0 b\r\n", send("214-a\r\n214 b", 1));
+    }
+
+    @Test
+    void tarpitLimitAppends421() throws IOException {
+        send("220 mx.test ESMTP Postkontor", 64);
+        send("500 Error: command not implemented", 64);
+        send("500 Error: command not implemented", 64);
+        assertEquals("500 5.5.2 Error: command not implemented\r\n421 4.7.0 Too many errors, closing connection\r\n",
+                send("500 Error: command not implemented", 64));
+    }
+}
