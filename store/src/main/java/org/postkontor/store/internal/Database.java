@@ -67,9 +67,19 @@ public final class Database implements AutoCloseable {
         return transaction(work, true);
     }
 
+    /** Makes every transaction committed so far durable (see {@link #sync(Connection)}). */
+    public void sync() throws StoreException {
+        try (Connection c = pool.getConnection()) {
+            sync(c);
+        } catch (SQLException e) {
+            throw new StoreException("index sync failed", e);
+        }
+    }
+
     /**
      * Runs work in one committed transaction without forcing it to disk: a crash may lose it.
-     * Only for state that startup rebuilds anyway (maildrop locks, finished deletions).
+     * For state that startup rebuilds anyway (maildrop locks, finished deletions), and for the
+     * spool's group commit, which calls {@link #sync()} before it acknowledges anything.
      */
     public <T> T writeUnsynced(Work<T> work) throws StoreException {
         return transaction(work, false);

@@ -23,10 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.postkontor.store.ConflictException;
 import org.postkontor.store.DeliveryCheck;
@@ -43,17 +41,26 @@ import org.slf4j.LoggerFactory;
 /**
  * The spool: bodies as files, entries as index rows, with group commit.
  *
- * <p>A delivery runs in the caller's thread until its body is in {@code tmp/} and fsynced, then
- * queues itself for the one committer thread and waits. The committer takes everything queued
- * (up to {@value #MAX_BATCH}) as one batch and, in one index transaction: checks each mailbox
- * (exists, enabled, quota counted with the batch's earlier deliveries), moves each accepted body
- * to {@code msg/<hour>/<queueId>}, fsyncs each touched directory once, inserts the rows, commits
- * and syncs the index once, and then releases every waiter. So N concurrent deliveries cost N
- * file fsyncs in parallel plus one directory fsync and one index sync, instead of N of each.
+ * <p>A delivery runs in the caller's thread until its body is durable but not yet indexed:
+ * written to {@code tmp/}, fsynced, moved atomically to {@code msg/<hour>/<queueId>}, and that
+ * directory fsynced (concurrent callers' fsyncs run in parallel, and the file system's journal
+ * merges them). Then it joins the group commit.
  *
- * <p>If the batch fails, every body it moved is deleted again and every waiter gets a
- * {@link StoreException}: nothing half-written is listed. Refused deliveries' temp files are
- * deleted. Thread-safe.
+ * <p>Group commit by leader election, with no thread of its own: a delivery adds itself to the
+ * pending list; if no leader is at work, it becomes the leader, takes every pending delivery (up
+ * to {@value #MAX_BATCH}) and, in one index transaction, checks each mailbox (exists, enabled,
+ * quota counted with the batch's earlier deliveries; there is one leader at a time, the only
+ * writer of new entries, so quotas hold under any concurrency), inserts the rows, commits, syncs
+ * the index once ({@link Database#sync()}), and completes every delivery of the batch. The
+ * others wait; when the leader is done, one of those still pending leads the next batch. So N
+ * concurrent deliveries cost N parallel file and directory fsyncs plus one shared index sync,
+ * a lone delivery pays no thread hand-off, and a receipt never returns before its rows are
+ * durable.
+ *
+ * <p>A body no mailbox took, and every body of a batch whose commit or sync failed, is deleted
+ * again, and the caller gets its receipt or a {@link StoreException}: nothing half-written is
+ * listed. A crash between the move and the commit leaves a body no row names, which startup
+ * reconciliation quarantines. Thread-safe.
  */
 final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
 
@@ -70,8 +77,9 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
     private final Clock clock;
     private final StoreMetrics metrics;
     private final QueueIds ids;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final Thread committer;
+    private final Object group = new Object();
+    private final List<Pending> pending = new ArrayList<>();
+    private boolean leading;
 
     private final Object lifecycle = new Object();
     private boolean closed;
@@ -88,8 +96,6 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
         this.clock = clock;
         this.metrics = metrics;
         this.ids = new QueueIds(clock);
-        this.committer = Thread.ofPlatform().name("postkontor-store-committer").daemon(true).unstarted(this::commitLoop);
-        this.committer.start();
     }
 
     /** The line served before the stored bytes of an entry in {@code mailbox}. */
@@ -153,8 +159,19 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                 throw new InsufficientStorageException("free-disk reserve reached on the spool or index volume");
             }
             Instant arrived = clock.instant();
-            Pending p = new Pending(ids.next(), boxes, uidl, body, arrived, new CompletableFuture<>());
-            queue.add(p);
+            String queueId = ids.next();
+            String path = SpoolLayout.bodyPath(queueId, arrived);
+            try {
+                for (Path dir : files.moveIntoPlace(body, Path.of(path))) {
+                    files.syncDirectory(dir);
+                }
+            } catch (IOException e) {
+                body.discard();
+                DurableFiles.deleteQuietly(layout.resolve(path));
+                throw new StoreException("cannot move the message into the spool", e);
+            }
+            Pending p = new Pending(queueId, path, boxes, uidl, body.octets(), arrived, new CompletableFuture<>());
+            groupCommit(p);
             return await(p.done());
         } finally {
             leave();
@@ -209,109 +226,144 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
 
     // ---- group commit
 
-    private record Pending(String queueId, List<MailAddress> mailboxes, String uidl, DurableFiles.TempFile body,
-                           Instant arrived, CompletableFuture<Receipt> done) {}
+    /** A delivery whose body is durable at {@code path}, waiting for its index rows. */
+    private record Pending(String queueId, String path, List<MailAddress> mailboxes, String uidl, long octets,
+                           Instant arrived, CompletableFuture<Receipt> done) {
+        void dropBody(SpoolLayout layout) {
+            DurableFiles.deleteQuietly(layout.resolve(path));
+        }
+    }
 
     /** What the committer decided for one delivery of a batch. */
     private static final class Decision {
         final Pending p;
-        final String path;
         final Map<MailAddress, Long> accepted = new LinkedHashMap<>();
         final Map<MailAddress, DeliveryCheck> refused = new LinkedHashMap<>();
         StoreException failure;
-        boolean moved;
+        long messageId;
 
         Decision(Pending p) {
             this.p = p;
-            this.path = SpoolLayout.bodyPath(p.queueId(), p.arrived());
+        }
+
+        boolean stored() {
+            return failure == null && !accepted.isEmpty();
         }
     }
 
-    private void commitLoop() {
-        List<Pending> batch = new ArrayList<>();
-        while (true) {
-            try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    synchronized (lifecycle) {
-                        if (closed && inFlight == 0 && queue.isEmpty()) {
-                            return;
-                        }
+    /** Returns when {@code p} is complete: committed and synced by this thread or another. */
+    private void groupCommit(Pending p) {
+        synchronized (group) {
+            pending.add(p);
+        }
+        boolean interrupted = false;
+        while (!p.done().isDone()) {
+            List<Pending> batch;
+            synchronized (group) {
+                if (p.done().isDone()) {
+                    break;
+                }
+                if (leading) {
+                    try {
+                        group.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the delivery is in flight: wait for its outcome
                     }
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
+                leading = true;
+                int n = Math.min(pending.size(), MAX_BATCH);
+                batch = new ArrayList<>(pending.subList(0, n));
+                pending.subList(0, n).clear();
+            }
+            try {
                 commit(batch);
-            } catch (InterruptedException e) {
-                // only close() interrupts, after every delivery has left
-                return;
             } catch (RuntimeException | Error e) {
                 log.error("group commit failed unexpectedly", e);
-                for (Pending p : batch) {
-                    p.body().discard();
-                    p.done().completeExceptionally(new StoreException("delivery failed", e));
+                for (Pending b : batch) {
+                    b.dropBody(layout);
+                    b.done().completeExceptionally(new StoreException("delivery failed", e));
                 }
             } finally {
-                batch.clear();
+                synchronized (group) {
+                    leading = false;
+                    group.notifyAll();
+                }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
+    /** Decides, commits and syncs one batch, then completes each of its deliveries. */
     private void commit(List<Pending> batch) {
         List<Decision> decisions = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             decisions.add(new Decision(p));
         }
+        boolean committed = false;
         try {
-            db.write(c -> {
+            db.writeUnsynced(c -> {
                 decide(c, decisions);
-                Set<Path> dirs = new LinkedHashSet<>();
-                for (Decision d : decisions) {
-                    if (d.failure == null && !d.accepted.isEmpty()) {
-                        try {
-                            dirs.addAll(files.moveIntoPlace(d.p.body(), Path.of(d.path)));
-                            d.moved = true;
-                        } catch (IOException e) {
-                            throw new StoreException("cannot move a body into the spool", e);
-                        }
-                    }
-                }
-                for (Path dir : dirs) {
-                    try {
-                        files.syncDirectory(dir);
-                    } catch (IOException e) {
-                        throw new StoreException("cannot fsync a spool directory", e);
-                    }
-                }
                 insert(c, decisions);
                 return null;
             });
+            committed = true;
+            db.sync();
         } catch (StoreException | RuntimeException e) {
             log.error("group commit of {} deliveries failed: {}", batch.size(), e.toString());
+            if (committed) {
+                undo(decisions);
+            }
             StoreException failure = e instanceof StoreException se ? se : new StoreException("delivery failed", e);
             for (Decision d : decisions) {
-                if (d.moved) {
-                    DurableFiles.deleteQuietly(layout.resolve(d.path));
-                }
-                d.p.body().discard();
+                d.p.dropBody(layout);
                 d.p.done().completeExceptionally(failure);
             }
             return;
         }
         metrics.groupCommit(batch.size());
         for (Decision d : decisions) {
+            if (!d.stored()) {
+                d.p.dropBody(layout);
+            }
             if (d.failure != null) {
-                d.p.body().discard();
                 d.p.done().completeExceptionally(d.failure);
                 continue;
             }
-            if (!d.moved) {
-                d.p.body().discard();
-            } else {
-                metrics.delivered(d.accepted.size(), d.p.body().octets());
+            if (d.stored()) {
+                metrics.delivered(d.accepted.size(), d.p.octets());
             }
-            d.p.done().complete(new Receipt(d.p.queueId(), d.p.body().octets(), d.accepted.keySet(), d.refused));
+            d.p.done().complete(new Receipt(d.p.queueId(), d.p.octets(), d.accepted.keySet(), d.refused));
+        }
+    }
+
+    /**
+     * After a failed sync: removes the committed rows again, so that a delivery the sender was
+     * told failed is not kept (it would arrive twice). If this fails too, the rows stay
+     * (duplicates, never a loss).
+     */
+    private void undo(List<Decision> decisions) {
+        try {
+            db.write(c -> {
+                try (PreparedStatement e = c.prepareStatement("DELETE FROM mailbox_entries WHERE message_id = ?");
+                     PreparedStatement m = c.prepareStatement("DELETE FROM messages WHERE id = ?")) {
+                    for (Decision d : decisions) {
+                        if (!d.stored()) {
+                            continue;
+                        }
+                        e.setLong(1, d.messageId);
+                        e.executeUpdate();
+                        m.setLong(1, d.messageId);
+                        m.executeUpdate();
+                    }
+                }
+                return null;
+            });
+        } catch (StoreException | RuntimeException e) {
+            log.error("cannot undo {} deliveries after a failed sync; they may arrive twice: {}",
+                    decisions.size(), e.toString());
         }
     }
 
@@ -320,7 +372,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
         Map<String, MailboxState> states = new HashMap<>();
         Set<String> batchUidls = new HashSet<>();
         for (Decision d : decisions) {
-            long bodyOctets = d.p.body().octets();
+            long bodyOctets = d.p.octets();
             if (d.p.uidl() != null) {
                 String box = d.p.mailboxes().get(0).toString();
                 if (!batchUidls.add(box + "\n" + d.p.uidl()) || uidlExists(c, box, d.p.uidl())) {
@@ -365,13 +417,13 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
              PreparedStatement entry = c.prepareStatement(
                 "INSERT INTO mailbox_entries (mailbox, message_id, uidl, octets, arrived_at) VALUES (?, ?, ?, ?, ?)")) {
             for (Decision d : decisions) {
-                if (!d.moved) {
+                if (!d.stored()) {
                     continue;
                 }
                 OffsetDateTime at = d.p.arrived().atOffset(ZoneOffset.UTC);
                 msg.setString(1, d.p.queueId());
-                msg.setString(2, d.path);
-                msg.setLong(3, d.p.body().octets());
+                msg.setString(2, d.p.path());
+                msg.setLong(3, d.p.octets());
                 msg.setObject(4, at);
                 msg.executeUpdate();
                 long messageId;
@@ -381,6 +433,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                     }
                     messageId = keys.getLong(1);
                 }
+                d.messageId = messageId;
                 String uidl = d.p.uidl() != null ? d.p.uidl() : d.p.queueId();
                 for (Map.Entry<MailAddress, Long> e : d.accepted.entrySet()) {
                     entry.setString(1, e.getKey().toString());
@@ -497,14 +550,6 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                     break;
                 }
             }
-        }
-        try {
-            committer.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (committer.isAlive()) {
-            committer.interrupt();
         }
     }
 }

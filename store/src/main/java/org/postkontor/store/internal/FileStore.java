@@ -120,13 +120,8 @@ public final class FileStore implements Store {
     }
 
     private static void reconcileBadmail(JdbcBadmailStore badmail) throws StoreException {
-        try {
-            JdbcBadmailStore.Reconciliation r = badmail.reconcile();
-            log.info("badmail reconciled: {}", r);
-        } catch (UnsupportedOperationException e) {
-            // TODO(storecore): remove once JdbcBadmailStore.reconcile lands
-            log.debug("badmail reconciliation not available yet");
-        }
+        JdbcBadmailStore.Reconciliation r = badmail.reconcile();
+        log.info("badmail reconciled: {}", r);
     }
 
     private static void closeQuietly(Database db, FileChannel lockChannel) {

@@ -172,4 +172,124 @@ class FileSpoolTest {
         assertThrows(org.postkontor.store.StoreException.class,
                 () -> Store.open(t.config(), new PlainTestHasher(), java.time.Clock.systemUTC(), StoreMetrics.NOOP));
     }
+
+    @Test
+    void aBrokenStreamStoresNothing() throws Exception {
+        InputStream broken = new InputStream() {
+            private int n;
+
+            @Override
+            public int read() throws IOException {
+                if (n++ > 5000) {
+                    throw new IOException("client went away");
+                }
+                return n % 70 == 0 ? '\n' : 'x';
+            }
+        };
+        assertThrows(org.postkontor.store.StoreException.class, () -> store.spool().deliver(List.of(alice), broken));
+        assertEquals(0, bodyFiles());
+        try (Stream<Path> s = Files.list(t.config().spoolDir().resolve("tmp"))) {
+            assertEquals(0, s.count());
+        }
+        try (Maildrop m = store.maildrops().open(alice)) {
+            assertEquals(0, m.listing().size());
+        }
+    }
+
+    @Test
+    void quotaHoldsUnderConcurrentDeliveries() throws Exception {
+        MailAddress ten = Users.add(store, "ten@example.test", 0, 10, true);
+        int writers = 32;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Receipt>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            int id = i;
+            results.add(pool.submit(() -> {
+                go.await();
+                return store.spool().deliver(List.of(ten, alice), bytes("m" + id + "\r\n"));
+            }));
+        }
+        go.countDown();
+        int accepted = 0;
+        for (java.util.concurrent.Future<Receipt> f : results) {
+            Receipt r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(r.delivered().contains(alice));
+            if (r.delivered().contains(ten)) {
+                accepted++;
+            } else {
+                assertEquals(DeliveryCheck.OVER_QUOTA, r.refused().get(ten));
+            }
+        }
+        pool.shutdown();
+        assertEquals(10, accepted);
+        try (Maildrop m = store.maildrops().open(ten)) {
+            assertEquals(10, m.listing().size());
+        }
+    }
+
+    @Test
+    void concurrentImportsOfOneUidlLetOneWin() throws Exception {
+        int writers = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            results.add(pool.submit(() -> {
+                go.await();
+                try {
+                    store.spool().deliver(alice, "same-uidl", bytes("x\r\n"));
+                    return true;
+                } catch (ConflictException e) {
+                    return false;
+                }
+            }));
+        }
+        go.countDown();
+        int won = 0;
+        for (java.util.concurrent.Future<Boolean> f : results) {
+            won += f.get(60, java.util.concurrent.TimeUnit.SECONDS) ? 1 : 0;
+        }
+        pool.shutdown();
+        assertEquals(1, won);
+        assertEquals(1, bodyFiles());
+    }
+
+    @Test
+    void closeWaitsForDeliveriesInFlightAndThenRefuses() throws Exception {
+        int writers = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(writers);
+        for (int i = 0; i < writers; i++) {
+            results.add(pool.submit(() -> {
+                started.countDown();
+                int ok = 0;
+                for (int n = 0; n < 200; n++) {
+                    try {
+                        store.spool().deliver(List.of(alice), bytes("x\r\n"));
+                        ok++;
+                    } catch (org.postkontor.store.StoreException e) {
+                        return ok;
+                    }
+                }
+                return ok;
+            }));
+        }
+        started.await();
+        Thread.sleep(200);
+        store.close();
+        int acknowledged = 0;
+        for (java.util.concurrent.Future<Integer> f : results) {
+            acknowledged += f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThrows(org.postkontor.store.StoreException.class,
+                () -> store.spool().deliver(List.of(alice), bytes("late\r\n")));
+        store = t.restart();
+        try (Maildrop m = store.maildrops().open(alice)) {
+            assertEquals(acknowledged, m.listing().size());
+        }
+        assertEquals(acknowledged, bodyFiles());
+    }
 }
