@@ -46,14 +46,22 @@ import picocli.CommandLine.Spec;
  * {@code --json} for scripts, exit codes in {@link ExitCodes}.
  */
 @Command(name = "admin", description = "Manage domains, users, aliases and badmail; import users and mail.",
-        mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.BAD_INPUT,
-        exitCodeOnExecutionException = ExitCodes.UNAVAILABLE,
+        mixinStandardHelpOptions = true, versionProvider = AdminCommand.Version.class,
+        exitCodeOnInvalidInput = ExitCodes.BAD_INPUT, exitCodeOnExecutionException = ExitCodes.UNAVAILABLE,
         subcommands = {DomainCommands.class, UserCommands.class, AliasCommands.class, BadmailCommands.class,
                 StatusCommand.class, ImportCommands.class},
         footer = {"", "Exit codes: 0 ok, 1 bad input or usage, 2 not found or conflict, 3 appliance or store unavailable."})
 public final class AdminCommand implements Callable<Integer> {
 
     public static final String PID_FILE = "postkontor.pid";
+
+    /** {@code --version}: the jar's version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"postkontor admin " + AdminApi.version()};
+        }
+    }
 
     @Spec
     CommandSpec spec;
