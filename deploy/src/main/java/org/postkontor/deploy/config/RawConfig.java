@@ -74,6 +74,7 @@ public final class RawConfig {
         for (Setting<?> s : Settings.ALL) {
             sections.add(Setting.ENV_PREFIX + s.section().toUpperCase(java.util.Locale.ROOT) + "_");
         }
+        sections.add(Setting.ENV_PREFIX + "POP3S_"); // an easy guess for the port-995 listener: say where it is
         for (Map.Entry<String, String> e : envByName.entrySet()) {
             String name = e.getKey();
             if (!name.startsWith(Setting.ENV_PREFIX) || RESERVED_ENV.contains(name)) {
@@ -82,7 +83,10 @@ public final class RawConfig {
             String key = keyByEnv.get(name);
             if (key == null) {
                 if (sections.stream().anyMatch(name::startsWith)) {
-                    problems.add(name + " (environment): unknown variable" + suggestion(name, keyByEnv.keySet())
+                    String hint = name.startsWith(Setting.ENV_PREFIX + "POP3S_")
+                            ? " (port 995 is pop3.tls-port / POSTKONTOR_POP3_TLS_PORT; both POP3 listeners use pop3.bind)"
+                            : suggestion(name, keyByEnv.keySet());
+                    problems.add(name + " (environment): unknown variable" + hint
                             + "; each key has one, e.g. smtp.port is POSTKONTOR_SMTP_PORT");
                 }
                 continue;

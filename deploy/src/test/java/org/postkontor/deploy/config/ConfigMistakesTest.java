@@ -236,4 +236,10 @@ class ConfigMistakesTest {
         assertEquals(java.time.Duration.ofDays(7), c.badmailConfig().maxAge());
         assertEquals("mail.example.test", c.badmailConfig().hostName());
     }
+
+    @Test
+    void pop3sVariablesPointToTheTlsPortKey() throws IOException {
+        assertOne(problems(null, Map.of("POSTKONTOR_POP3S_BIND", "127.0.0.1")), "POSTKONTOR_POP3S_BIND",
+                "pop3.tls-port", "pop3.bind");
+    }
 }
