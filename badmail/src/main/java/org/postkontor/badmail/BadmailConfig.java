@@ -23,9 +23,12 @@ import org.postkontor.store.MailAddress;
  *                       {@link BadmailQueue#list} returns; 1 to 10000; default 1000
  * @param hostName       {@code badmail.host-name}: the host named in the {@code Received:} line a
  *                       redelivered message gets (use SMTP's host name); default {@code localhost}
+ * @param plusSeparator  the character that starts a plus-address tag when {@link BadmailQueue#redeliver}
+ *                       resolves recipients (use SMTP's {@code plusSeparator}, or {@code 0} when SMTP
+ *                       has plus-addressing off); default {@code '+'}
  */
 public record BadmailConfig(Duration maxAge, long maxTotalBytes, int maxHeaderBytes, int maxPageSize,
-                            String hostName) {
+                            String hostName, char plusSeparator) {
 
     public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(30);
     public static final long DEFAULT_MAX_TOTAL_BYTES = 1L << 30;
@@ -38,7 +41,12 @@ public record BadmailConfig(Duration maxAge, long maxTotalBytes, int maxHeaderBy
     public static final long MAX_TOTAL_BYTES = 1L << 44;
 
     public static final BadmailConfig DEFAULTS = new BadmailConfig(DEFAULT_MAX_AGE, DEFAULT_MAX_TOTAL_BYTES,
-            DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_PAGE_SIZE, "localhost");
+            DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_PAGE_SIZE, "localhost", '+');
+
+    /** With plus-addressing by {@code '+'}. */
+    public BadmailConfig(Duration maxAge, long maxTotalBytes, int maxHeaderBytes, int maxPageSize, String hostName) {
+        this(maxAge, maxTotalBytes, maxHeaderBytes, maxPageSize, hostName, '+');
+    }
 
     public BadmailConfig {
         Objects.requireNonNull(maxAge, "badmail.max-age");
@@ -61,26 +69,33 @@ public record BadmailConfig(Duration maxAge, long maxTotalBytes, int maxHeaderBy
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("badmail.host-name must be a domain name, was " + hostName);
         }
+        if (plusSeparator != 0 && (plusSeparator <= ' ' || plusSeparator > '~' || plusSeparator == '@')) {
+            throw new IllegalArgumentException("plus separator must be a printable ASCII character other than @, or 0 for off");
+        }
     }
 
     public BadmailConfig withMaxAge(Duration value) {
-        return new BadmailConfig(value, maxTotalBytes, maxHeaderBytes, maxPageSize, hostName);
+        return new BadmailConfig(value, maxTotalBytes, maxHeaderBytes, maxPageSize, hostName, plusSeparator);
     }
 
     public BadmailConfig withMaxTotalBytes(long value) {
-        return new BadmailConfig(maxAge, value, maxHeaderBytes, maxPageSize, hostName);
+        return new BadmailConfig(maxAge, value, maxHeaderBytes, maxPageSize, hostName, plusSeparator);
     }
 
     public BadmailConfig withMaxHeaderBytes(int value) {
-        return new BadmailConfig(maxAge, maxTotalBytes, value, maxPageSize, hostName);
+        return new BadmailConfig(maxAge, maxTotalBytes, value, maxPageSize, hostName, plusSeparator);
     }
 
     public BadmailConfig withMaxPageSize(int value) {
-        return new BadmailConfig(maxAge, maxTotalBytes, maxHeaderBytes, value, hostName);
+        return new BadmailConfig(maxAge, maxTotalBytes, maxHeaderBytes, value, hostName, plusSeparator);
     }
 
     public BadmailConfig withHostName(String value) {
-        return new BadmailConfig(maxAge, maxTotalBytes, maxHeaderBytes, maxPageSize, value);
+        return new BadmailConfig(maxAge, maxTotalBytes, maxHeaderBytes, maxPageSize, value, plusSeparator);
+    }
+
+    public BadmailConfig withPlusSeparator(char value) {
+        return new BadmailConfig(maxAge, maxTotalBytes, maxHeaderBytes, maxPageSize, hostName, value);
     }
 
     /**

@@ -482,7 +482,11 @@ public final class BadmailQueue implements BadmailIntake {
         return new Redelivery(id, Optional.of(receipt.queueId()), delivered, receipt.refused(), remainder);
     }
 
-    /** A local mailbox list for one recipient, or empty; {@code user+tag} falls back to {@code user}. */
+    /**
+     * A local mailbox list for one recipient, or empty. As SMTP does it: {@code user+tag} is tried
+     * as {@code user} first (so a catch-all does not swallow tagged mail of an existing user),
+     * then as written.
+     */
     private List<MailAddress> resolve(String recipient) throws StoreException {
         MailAddress address;
         try {
@@ -490,15 +494,15 @@ public final class BadmailQueue implements BadmailIntake {
         } catch (IllegalArgumentException e) {
             return List.of();
         }
-        if (directory.resolve(address) instanceof Resolution.Local local) {
-            return local.mailboxes();
-        }
-        int plus = address.localPart().indexOf('+');
-        if (plus > 0) {
-            MailAddress base = new MailAddress(address.localPart().substring(0, plus), address.domain());
+        int sep = config.plusSeparator() == 0 ? -1 : address.localPart().indexOf(config.plusSeparator());
+        if (sep > 0) {
+            MailAddress base = new MailAddress(address.localPart().substring(0, sep), address.domain());
             if (directory.resolve(base) instanceof Resolution.Local local) {
                 return local.mailboxes();
             }
+        }
+        if (directory.resolve(address) instanceof Resolution.Local local) {
+            return local.mailboxes();
         }
         return List.of();
     }

@@ -17,6 +17,7 @@ class BadmailConfigTest {
         assertEquals(256 * 1024, c.maxHeaderBytes());
         assertEquals(1000, c.maxPageSize());
         assertEquals("localhost", c.hostName());
+        assertEquals('+', c.plusSeparator());
     }
 
     @Test
@@ -28,6 +29,7 @@ class BadmailConfigTest {
         assertMessage("badmail.show.max-header-bytes", () -> BadmailConfig.DEFAULTS.withMaxHeaderBytes(100));
         assertMessage("badmail.list.max-page-size", () -> BadmailConfig.DEFAULTS.withMaxPageSize(0));
         assertMessage("badmail.host-name", () -> BadmailConfig.DEFAULTS.withHostName("bad host"));
+        assertMessage("plus separator", () -> BadmailConfig.DEFAULTS.withPlusSeparator('@'));
         assertThrows(NullPointerException.class, () -> BadmailConfig.DEFAULTS.withMaxAge(null));
     }
 

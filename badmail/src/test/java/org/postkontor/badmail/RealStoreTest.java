@@ -228,7 +228,7 @@ class RealStoreTest {
     @Test
     void arrivalsDuringAPurgeAreKeptOnTheRealStore() throws Exception {
         BadmailQueue q = queue(BadmailConfig.DEFAULTS);
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < 60; i++) {
             admit(q, ReasonKind.UNKNOWN_USER, Items.message("old" + i, "b"), "nobody@example.test");
         }
         clock.advance(Duration.ofSeconds(5));
@@ -238,7 +238,7 @@ class RealStoreTest {
         BadmailStore pausing = new ForwardingBadmailStore(temp.store().badmail()) {
             @Override
             public boolean remove(String id) throws StoreException {
-                if (removes.incrementAndGet() == 40) {
+                if (removes.incrementAndGet() == 20) {
                     paused.countDown();
                     try {
                         release.await(30, TimeUnit.SECONDS);
@@ -261,7 +261,7 @@ class RealStoreTest {
                 int writer = w;
                 writers.add(() -> {
                     List<String> subjects = new ArrayList<>();
-                    for (int i = 0; i < 20; i++) {
+                    for (int i = 0; i < 10; i++) {
                         String subject = "new-" + writer + "-" + i;
                         q.admit(envelope("nobody@example.test"), reason(ReasonKind.UNKNOWN_USER),
                                 in(Items.message(subject, "b")));
@@ -275,7 +275,7 @@ class RealStoreTest {
                 arrived.addAll(f.get());
             }
             release.countDown();
-            assertEquals(120, purge.get(120, TimeUnit.SECONDS));
+            assertEquals(60, purge.get(120, TimeUnit.SECONDS));
 
             Set<String> kept = new HashSet<>();
             for (BadmailItem item : temp.store().badmail().list(BadmailQuery.ALL)) {

@@ -83,6 +83,20 @@ class RedeliveryTest {
     }
 
     @Test
+    void plusAddressesResolveToTheUserBeforeACatchAll() throws Exception {
+        store.domain("catch.test", new RecipientPolicy.CatchAll("postmaster")).user("postmaster@catch.test")
+                .user("erin@catch.test");
+        String id = admit(ReasonKind.UNKNOWN_USER, message("tagged", "b"), "erin+news@catch.test");
+        assertEquals(List.of(MailAddress.parse("erin@catch.test")), queue.redeliver(id).delivered());
+
+        BadmailQueue noPlus = new BadmailQueue(store, store, store, BadmailConfig.DEFAULTS.withPlusSeparator('\0'),
+                clock, metrics);
+        String id2 = admit(ReasonKind.UNKNOWN_USER, message("tagged2", "b"), "erin+news@catch.test");
+        assertEquals(List.of(MailAddress.parse("postmaster@catch.test")), noPlus.redeliver(id2).delivered(),
+                "with plus-addressing off the whole local part is unknown and the catch-all takes it");
+    }
+
+    @Test
     void anUnresolvableRecipientDeliversNothingAndKeepsTheItem() throws Exception {
         String id = admit(ReasonKind.UNKNOWN_USER, message("m", "b"), "bob@example.test", "ghost@example.test");
 
