@@ -99,7 +99,7 @@ public final class Appliance implements AutoCloseable {
         StoreConfig sc = config.store();
         try {
             Files.createDirectories(config.dataDir());
-            for (Path d : List.of(sc.spoolDir(), sc.indexDir(), sc.badmailDir())) {
+            for (Path d : List.of(sc.spoolDir(), sc.indexDir(), sc.badmailDir(), config.smtpConfig().tempDir())) {
                 Files.createDirectories(d);
             }
         } catch (IOException e) {

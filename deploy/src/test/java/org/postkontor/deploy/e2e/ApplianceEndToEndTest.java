@@ -87,7 +87,9 @@ class ApplianceEndToEndTest {
             s.ehlo("client.example.org")
             print("tls", s.sock.version())
             for n in (1, 2):
-                msg = "From: bob@example.org\\r\\nTo: alice@example.test\\r\\nSubject: hello %d\\r\\n\\r\\nbody %d\\r\\n" % (n, n)
+                # the second is larger than smtp.memory-buffer: it waits in smtp.temp-dir on its way in
+                extra = ("x" * 998 + "\\r\\n") * (400 if n == 2 else 0)
+                msg = "From: bob@example.org\\r\\nTo: alice@example.test\\r\\nSubject: hello %d\\r\\n\\r\\nbody %d\\r\\n%s" % (n, n, extra)
                 print(s.sendmail("bob@example.org", ["alice@example.test"], msg))
             s.quit()
             """;
