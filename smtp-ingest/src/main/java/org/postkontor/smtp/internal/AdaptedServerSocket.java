@@ -23,6 +23,9 @@ public final class AdaptedServerSocket extends ServerSocket {
         }
         PlainSocket s = new PlainSocket();
         implAccept(s);
+        // Replies are whole and flushed once each: Nagle would hold the second reply of a
+        // pipelined group until the client's delayed ACK (tens of ms).
+        s.setTcpNoDelay(true);
         s.attach(connections.apply(s));
         return s;
     }
