@@ -15,8 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import org.postkontor.store.Account;
 import org.postkontor.store.Administration;
 import org.postkontor.store.Administration.Alias;
@@ -96,7 +94,6 @@ public final class AdminApi {
     private final String mode;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
-    private final Map<MailAddress, ReentrantLock> importLocks = new ConcurrentHashMap<>();
 
     /**
      * @param badmail the appliance's badmail queue (the CLI makes one over the store it opened)
@@ -350,33 +347,26 @@ public final class AdminApi {
             if (!MaildropEntry.isValidUidl(uidl)) {
                 throw AdminError.badInput("uidl must be 1 to 70 characters 0x21-0x7E");
             }
-            ReentrantLock lock = importLocks.computeIfAbsent(mailbox, k -> new ReentrantLock());
-            lock.lock();
+            Receipt receipt;
             try {
-                if (r.query().containsKey("skip-existing")) {
-                    try (Maildrop drop = store.maildrops().open(mailbox)) {
-                        if (drop.listing().stream().anyMatch(e -> e.uidl().equals(uidl))) {
-                            return ok(json.createObjectNode().put("uidl", uidl).put("skipped", true));
-                        }
-                    }
-                }
-                Receipt receipt = store.spool().deliver(mailbox, uidl, r.body());
-                if (!receipt.refused().isEmpty()) {
-                    var why = receipt.refused().values().iterator().next();
-                    throw switch (why) {
-                        case OVER_QUOTA -> new AdminError(409, "over_quota", mailbox + " is over its quota");
-                        case DISABLED -> new AdminError(409, "disabled", mailbox + " is disabled");
-                        case NO_SUCH_MAILBOX -> AdminError.notFound("no user " + mailbox);
-                        case INSUFFICIENT_STORAGE -> new AdminError(507, "insufficient_storage",
-                                "free-disk reserve reached");
-                        case OK -> AdminError.unavailable("refused without a reason");
-                    };
-                }
-                return created(json.createObjectNode().put("uidl", uidl).put("queueId", receipt.queueId())
-                        .put("octets", receipt.octets()));
-            } finally {
-                lock.unlock();
+                receipt = store.spool().deliver(mailbox, uidl, r.body());
+            } catch (ConflictException e) {
+                // the mailbox has this UIDL already: an import run again, or two at once
+                return ok(json.createObjectNode().put("uidl", uidl).put("skipped", true));
             }
+            if (!receipt.refused().isEmpty()) {
+                var why = receipt.refused().values().iterator().next();
+                throw switch (why) {
+                    case OVER_QUOTA -> new AdminError(409, "over_quota", mailbox + " is over its quota");
+                    case DISABLED -> new AdminError(409, "disabled", mailbox + " is disabled");
+                    case NO_SUCH_MAILBOX -> AdminError.notFound("no user " + mailbox);
+                    case INSUFFICIENT_STORAGE -> new AdminError(507, "insufficient_storage",
+                            "free-disk reserve reached");
+                    case OK -> AdminError.unavailable("refused without a reason");
+                };
+            }
+            return created(json.createObjectNode().put("uidl", uidl).put("queueId", receipt.queueId())
+                    .put("octets", receipt.octets()));
         }
         throw noRoute(r);
     }

@@ -69,7 +69,8 @@ final class DomainCommands implements Callable<Integer> {
     }
 
     @Command(name = "remove", description = "Stop hosting a domain. Refused while it has users or aliases, "
-            + "unless --force (which removes them and their mail).", exitCodeOnInvalidInput = ExitCodes.BAD_INPUT)
+            + "unless --force (which removes them; their mail stays on disk and is served again if a user is added "
+            + "back).", exitCodeOnInvalidInput = ExitCodes.BAD_INPUT)
     static final class Remove implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -77,7 +78,7 @@ final class DomainCommands implements Callable<Integer> {
         @Parameters(paramLabel = "DOMAIN")
         String domain;
 
-        @Option(names = "--force", description = "Remove the domain with its users, aliases and their mail.")
+        @Option(names = "--force", description = "Remove the domain with its users and aliases (their mail is kept).")
         boolean force;
 
         @Override

@@ -187,6 +187,33 @@ class AdminCommandTest {
     }
 
     @Test
+    void importWhileAPop3SessionHoldsTheMailbox() throws Exception {
+        Path mbox = data.resolve("in-use.mbox");
+        Files.writeString(mbox, "From a@b Mon Jan  1 10:00:00 2024\nSubject: one\nX-UIDL: u1\n\none\n\n"
+                + "From a@b Mon Jan  1 10:00:00 2024\nSubject: two\nX-UIDL: u2\n\ntwo\n");
+        try (TestAppliance app = TestAppliance.start(data, false)) {
+            String api = app.api().toString();
+            expect(0, cli(null, "--api", api, "domain", "add", "example.test"));
+            expect(0, cli("Correct-Horse-9\n", "--api", api, "user", "add", "alice@example.test", "--password-stdin"));
+            MailAddress alice = MailAddress.parse("alice@example.test");
+            app.store.spool().deliver(alice, "u1", new ByteArrayInputStream("Subject: one\r\n\r\none\r\n"
+                    .getBytes(StandardCharsets.UTF_8)));
+            try (Maildrop held = app.store.maildrops().open(alice)) {
+                CliProcess.Result r = cli(null, "--api", api, "import", "mbox", mbox.toString(), "--user",
+                        alice.toString(), "--json");
+                expect(0, r);
+                assertTrue(r.err().contains("in use by a POP3 session"), r.toString());
+                JsonNode n = json.readTree(r.out());
+                assertEquals(1, n.path("imported").asInt(), r.out());
+                assertEquals(1, n.path("skipped").asInt(), r.out());
+            }
+            try (Maildrop drop = app.store.maildrops().open(alice)) {
+                assertEquals(List.of("u1", "u2"), drop.listing().stream().map(MaildropEntry::uidl).toList());
+            }
+        }
+    }
+
+    @Test
     void applianceRunningButItsApiDoesNotAnswer() throws Exception {
         Files.writeString(data.resolve(AdminCommand.PID_FILE), ProcessHandle.current().pid() + "\n");
         AdminToken.ensure(data);

@@ -79,6 +79,10 @@ class AdminHttpApiTest {
             h = curl(app, token, "POST", "/api/v1/mailboxes/alice@example.test/messages?uidl=0000000165a1b2c3",
                     "Subject: hi\r\n\r\nhello\r\n");
             assertEquals(201, h.status(), h.body());
+            h = curl(app, token, "POST", "/api/v1/mailboxes/alice@example.test/messages?uidl=0000000165a1b2c3",
+                    "Subject: hi\r\n\r\nhello\r\n");
+            assertEquals(200, h.status(), h.body());
+            assertTrue(json.readTree(h.body()).path("skipped").asBoolean(), "a UIDL is never delivered twice");
             h = curl(app, token, "GET", "/api/v1/mailboxes/alice@example.test/uidls", null);
             assertEquals("[ \"0000000165a1b2c3\" ]", h.body().strip());
             h = curl(app, token, "POST", "/api/v1/mailboxes/alice@example.test/messages?uidl=bad%20uidl", "x");
