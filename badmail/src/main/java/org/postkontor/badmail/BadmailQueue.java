@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.postkontor.badmail.BadmailMetrics.EvictionCause;
 import org.postkontor.badmail.internal.HeaderBlock;
@@ -85,6 +86,9 @@ public final class BadmailQueue implements BadmailIntake {
     /** Items listed per store query by retention and purge. */
     static final int BATCH = 200;
 
+    /** Size-cap passes one admit may run for others before it returns. */
+    private static final int MAX_PASSES_PER_CALL = 3;
+
     private static final DateTimeFormatter RFC5322_DATE =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -98,6 +102,14 @@ public final class BadmailQueue implements BadmailIntake {
     private final ReentrantLock retention = new ReentrantLock();
     /** Set by every admit: the total may be over the cap. */
     private final AtomicBoolean capCheckNeeded = new AtomicBoolean();
+    /**
+     * Total size as the last retention pass saw it, minus what it evicted; -1 while unknown or
+     * while a pass runs. With {@link #admittedSinceSnapshot} it bounds the total from above (admin
+     * deletions only make it high), so an admit asks the store for its totals only near the cap.
+     */
+    private volatile long snapshotOctets = -1;
+    /** Octets admitted since the last pass read the store's totals. */
+    private final AtomicLong admittedSinceSnapshot = new AtomicLong();
     /** Ids retention must leave alone now: admits not yet returned, redeliveries in progress. */
     private final Set<String> pinned = ConcurrentHashMap.newKeySet();
     /** Ids being redelivered (a second redelivery of the same item is refused). */
@@ -148,8 +160,12 @@ public final class BadmailQueue implements BadmailIntake {
                     reason.code(), safe(reason.enhancedStatus()), item.octets(), envelope.recipients().size(),
                     safe(envelope.clientAddress()));
             try {
-                capCheckNeeded.set(true);
-                enforceCapUnlessBusy("admit");
+                admittedSinceSnapshot.addAndGet(item.octets());
+                long known = snapshotOctets;
+                if (known < 0 || known + admittedSinceSnapshot.get() > config.maxTotalBytes()) {
+                    capCheckNeeded.set(true);
+                    enforceCapUnlessBusy("admit");
+                }
             } catch (StoreException | RuntimeException e) {
                 // The item is durable and SMTP must answer 250: a failed eviction only waits for the next sweep.
                 log.error("event=retention_failed trigger=admit id={}", item.id(), e);
@@ -186,10 +202,12 @@ public final class BadmailQueue implements BadmailIntake {
      * So SMTP never waits for a long sweep, and no arrival's check is lost.
      */
     private void enforceCapUnlessBusy(String trigger) throws StoreException {
-        while (capCheckNeeded.get() && retention.tryLock()) {
+        // Bounded: under a steady stream of arrivals one caller does at most a few passes; a flag
+        // left set is taken up by the next arrival or sweep.
+        for (int round = 0; round < MAX_PASSES_PER_CALL && capCheckNeeded.get() && retention.tryLock(); round++) {
             SweepResult r = SweepResult.NONE;
             try {
-                while (capCheckNeeded.getAndSet(false)) {
+                for (int pass = 0; pass < MAX_PASSES_PER_CALL && capCheckNeeded.getAndSet(false); pass++) {
                     r = r.plus(enforceSizeCap());
                 }
             } finally {
@@ -229,7 +247,10 @@ public final class BadmailQueue implements BadmailIntake {
         }
     }
 
+    /** Call with the retention lock held. */
     private SweepResult enforceSizeCap() throws StoreException {
+        snapshotOctets = -1; // arrivals during this pass ask for a check: the pass may not count them
+        admittedSinceSnapshot.set(0);
         BadmailTotals totals = store.totals();
         long excess = totals.octets() - config.maxTotalBytes();
         int evicted = 0;
@@ -255,6 +276,7 @@ public final class BadmailQueue implements BadmailIntake {
                 break;
             }
         }
+        snapshotOctets = totals.octets() - freed;
         return new SweepResult(0, evicted, freed);
     }
 

@@ -48,6 +48,8 @@ final class FakeMailStore implements BadmailStore, Directory, Spool {
 
     /** Runs before every list/remove (outside the monitor): lets a test widen race windows. */
     volatile Runnable beforeListOrRemove = () -> {};
+    /** How often totals() was called. */
+    final java.util.concurrent.atomic.AtomicInteger totalsCalls = new java.util.concurrent.atomic.AtomicInteger();
     /** When set, remove() throws: a crash right after a redelivery committed. */
     volatile boolean removeFails;
 
@@ -149,6 +151,7 @@ final class FakeMailStore implements BadmailStore, Directory, Spool {
 
     @Override
     public synchronized BadmailTotals totals() {
+        totalsCalls.incrementAndGet();
         long octets = items.values().stream().mapToLong(s -> s.item().octets()).sum();
         Optional<java.time.Instant> oldest = items.values().stream().map(s -> s.item().envelope().received())
                 .min(Comparator.naturalOrder());

@@ -101,6 +101,21 @@ class RetentionTest {
     }
 
     @Test
+    void admitsFarBelowTheCapDoNotAskTheStoreForItsTotals() throws Exception {
+        BadmailQueue q = queue(BadmailConfig.DEFAULTS.withMaxTotalBytes(MIB));
+        for (int i = 0; i < 30; i++) {
+            admit(q, ReasonKind.UNKNOWN_USER, "m" + i, 10 * KIB); // 300 KiB in all
+        }
+        assertEquals(1, store.totalsCalls.get(), "only the first admit, when nothing is known yet");
+        for (int i = 0; i < 80; i++) {
+            admit(q, ReasonKind.UNKNOWN_USER, "n" + i, 10 * KIB); // past 1 MiB: checks, and evictions
+        }
+        assertTrue(store.totalsCalls.get() > 1);
+        assertTrue(q.status().octets() <= MIB, "" + q.status().octets());
+        assertEquals(110 - store.size(), metrics.get("evicted:unknown_user:size_cap"));
+    }
+
+    @Test
     void theItemJustAdmittedIsNeverEvictedByItsOwnArrival() throws Exception {
         BadmailQueue q = queue(BadmailConfig.DEFAULTS.withMaxTotalBytes(MIB));
         admit(q, ReasonKind.UNKNOWN_USER, "small", 10 * KIB);
