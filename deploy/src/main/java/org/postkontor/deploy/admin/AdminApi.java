@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,15 +18,8 @@ import org.postkontor.store.Administration;
 import org.postkontor.store.Administration.Alias;
 import org.postkontor.store.Administration.DomainInfo;
 import org.postkontor.store.Administration.ImportedUser;
-import org.postkontor.store.Administration.Quota;
-import org.postkontor.badmail.BadmailDetail;
-import org.postkontor.badmail.BadmailFilter;
-import org.postkontor.badmail.BadmailPage;
 import org.postkontor.badmail.BadmailQueue;
 import org.postkontor.badmail.BadmailStatus;
-import org.postkontor.badmail.Redelivery;
-import org.postkontor.badmail.UnresolvedRecipientException;
-import org.postkontor.store.BadmailStore.BadmailItem;
 import org.postkontor.store.ConflictException;
 import org.postkontor.store.InsufficientStorageException;
 import org.postkontor.store.MailAddress;
@@ -94,6 +85,7 @@ public final class AdminApi {
     private final String mode;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
+    private final BadmailRoutes badmailRoutes;
 
     /**
      * @param badmail the appliance's badmail queue (the CLI makes one over the store it opened)
@@ -105,6 +97,7 @@ public final class AdminApi {
         this.listeners = Objects.requireNonNull(listeners, "listeners");
         this.mode = Objects.requireNonNull(mode, "mode");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.badmailRoutes = new BadmailRoutes(badmail, json);
     }
 
     public ObjectMapper json() {
@@ -154,7 +147,7 @@ public final class AdminApi {
                 return ok(json.createObjectNode().put("ok", true));
             }
             case "status" -> {
-                expect(m, "GET", p, 1);
+                ApiInput.expect(m, "GET", p, 1);
                 return ok(status());
             }
             case "domains" -> {
@@ -167,18 +160,18 @@ public final class AdminApi {
                     return ok(a);
                 }
                 if (p.length == 1 && m.equals("POST")) {
-                    String name = domain(text(body(r), "name"));
+                    String name = ApiInput.domain(ApiInput.text(ApiInput.body(json, r), "name"));
                     admin.addDomain(name);
                     return created(json.createObjectNode().put("name", name));
                 }
                 if (p.length == 2 && m.equals("DELETE")) {
-                    String name = domain(p[1]);
-                    admin.removeDomain(name, flag(r, "force"));
+                    String name = ApiInput.domain(p[1]);
+                    admin.removeDomain(name, ApiInput.flag(r, "force"));
                     return ok(json.createObjectNode().put("removed", name));
                 }
                 if (p.length == 3 && p[2].equals("policy") && m.equals("PUT")) {
-                    String name = domain(p[1]);
-                    RecipientPolicy policy = RecipientPolicy.parse(text(body(r), "policy"));
+                    String name = ApiInput.domain(p[1]);
+                    RecipientPolicy policy = RecipientPolicy.parse(ApiInput.text(ApiInput.body(json, r), "policy"));
                     if (policy instanceof RecipientPolicy.CatchAll c) {
                         MailAddress target = new MailAddress(c.localPart(), name);
                         if (admin.user(target).isEmpty()) {
@@ -188,7 +181,7 @@ public final class AdminApi {
                     admin.setPolicy(name, policy);
                     return ok(json.createObjectNode().put("name", name).put("policy", policy.text()));
                 }
-                throw noRoute(r);
+                throw ApiInput.noRoute(r);
             }
             case "users" -> {
                 return users(r, m, p, admin);
@@ -196,7 +189,7 @@ public final class AdminApi {
             case "aliases" -> {
                 if (p.length == 1 && m.equals("GET")) {
                     ArrayNode a = json.createArrayNode();
-                    for (Alias al : admin.aliases(Optional.ofNullable(r.query().get("domain")).map(AdminApi::domain))) {
+                    for (Alias al : admin.aliases(Optional.ofNullable(r.query().get("domain")).map(ApiInput::domain))) {
                         ObjectNode o = a.addObject().put("address", al.address().toString());
                         ArrayNode t = o.putArray("targets");
                         al.targets().forEach(x -> t.add(x.toString()));
@@ -204,15 +197,15 @@ public final class AdminApi {
                     return ok(a);
                 }
                 if (p.length == 2 && (m.equals("PUT") || m.equals("POST"))) {
-                    MailAddress alias = address(p[1]);
-                    JsonNode b = body(r);
+                    MailAddress alias = ApiInput.address(p[1]);
+                    JsonNode b = ApiInput.body(json, r);
                     JsonNode t = b.get("targets");
                     if (t == null || !t.isArray() || t.isEmpty()) {
                         throw AdminError.badInput("an alias needs one or more target users");
                     }
                     List<MailAddress> targets = new ArrayList<>();
                     for (JsonNode x : t) {
-                        MailAddress target = address(x.asText());
+                        MailAddress target = ApiInput.address(x.asText());
                         if (admin.user(target).isEmpty()) {
                             throw AdminError.notFound("target user " + target + " does not exist");
                         }
@@ -225,19 +218,19 @@ public final class AdminApi {
                     return created(aliasJson(new Alias(alias, targets)));
                 }
                 if (p.length == 2 && m.equals("DELETE")) {
-                    MailAddress alias = address(p[1]);
+                    MailAddress alias = ApiInput.address(p[1]);
                     admin.removeAlias(alias);
                     return ok(json.createObjectNode().put("removed", alias.toString()));
                 }
-                throw noRoute(r);
+                throw ApiInput.noRoute(r);
             }
             case "mailboxes" -> {
                 return mailboxes(r, m, p, admin);
             }
             case "badmail" -> {
-                return badmail(r, m, p);
+                return badmailRoutes.handle(r, m, p);
             }
-            default -> throw noRoute(r);
+            default -> throw ApiInput.noRoute(r);
         }
     }
 
@@ -245,7 +238,7 @@ public final class AdminApi {
             throws AdminError, StoreException, IOException {
         if (p.length == 1 && m.equals("GET")) {
             ArrayNode a = json.createArrayNode();
-            Optional<String> domain = Optional.ofNullable(r.query().get("domain")).map(AdminApi::domain);
+            Optional<String> domain = Optional.ofNullable(r.query().get("domain")).map(ApiInput::domain);
             if (domain.isPresent()) {
                 requireDomain(admin, domain.get());
             }
@@ -255,24 +248,24 @@ public final class AdminApi {
             return ok(a);
         }
         if (p.length == 1 && m.equals("POST")) {
-            JsonNode b = body(r);
-            MailAddress user = address(text(b, "address"));
-            char[] pw = password(b);
+            JsonNode b = ApiInput.body(json, r);
+            MailAddress user = ApiInput.address(ApiInput.text(b, "address"));
+            char[] pw = ApiInput.password(b);
             PasswordPolicy.check(user, pw);
             requireDomain(admin, user.domain());
-            admin.addUser(user, pw, quota(b));
+            admin.addUser(user, pw, ApiInput.quota(b));
             java.util.Arrays.fill(pw, '\0');
             return created(accountJson(admin.user(user).orElseThrow(() -> AdminError.notFound("user vanished"))));
         }
         if (p.length == 2 && p[1].equals("import") && m.equals("POST")) {
-            JsonNode list = body(r).get("users");
+            JsonNode list = ApiInput.body(json, r).get("users");
             if (list == null || !list.isArray()) {
                 throw AdminError.badInput("expected {\"users\": [...]}");
             }
             List<ImportedUser> users = new ArrayList<>();
             for (JsonNode u : list) {
-                MailAddress a = address(text(u, "address"));
-                String hash = text(u, "hash");
+                MailAddress a = ApiInput.address(ApiInput.text(u, "address"));
+                String hash = ApiInput.text(u, "hash");
                 int line = u.path("line").asInt(users.size() + 1);
                 Optional<String> problem = Argon2idPasswordHasher.problem(hash);
                 if (problem.isPresent()) {
@@ -287,7 +280,7 @@ public final class AdminApi {
             return created(json.createObjectNode().put("imported", users.size()));
         }
         if (p.length >= 2) {
-            MailAddress user = address(p[1]);
+            MailAddress user = ApiInput.address(p[1]);
             if (p.length == 2 && m.equals("GET")) {
                 return ok(accountJson(admin.user(user).orElseThrow(() -> AdminError.notFound("no user " + user))));
             }
@@ -300,10 +293,10 @@ public final class AdminApi {
                 return ok(json.createObjectNode().put("removed", user.toString()).put("mail", mail));
             }
             if (p.length == 3 && m.equals("PUT")) {
-                JsonNode b = body(r);
+                JsonNode b = ApiInput.body(json, r);
                 switch (p[2]) {
                     case "password" -> {
-                        char[] pw = password(b);
+                        char[] pw = ApiInput.password(b);
                         PasswordPolicy.check(user, pw);
                         admin.setPassword(user, pw);
                         java.util.Arrays.fill(pw, '\0');
@@ -315,21 +308,21 @@ public final class AdminApi {
                         }
                         admin.setEnabled(user, e.asBoolean());
                     }
-                    case "quota" -> admin.setQuota(user, quota(b));
-                    default -> throw noRoute(r);
+                    case "quota" -> admin.setQuota(user, ApiInput.quota(b));
+                    default -> throw ApiInput.noRoute(r);
                 }
                 return ok(accountJson(admin.user(user).orElseThrow(() -> AdminError.notFound("no user " + user))));
             }
         }
-        throw noRoute(r);
+        throw ApiInput.noRoute(r);
     }
 
     private Reply mailboxes(Request r, String m, String[] p, Administration admin)
             throws AdminError, StoreException {
         if (p.length != 3) {
-            throw noRoute(r);
+            throw ApiInput.noRoute(r);
         }
-        MailAddress mailbox = address(p[1]);
+        MailAddress mailbox = ApiInput.address(p[1]);
         if (admin.user(mailbox).isEmpty()) {
             throw AdminError.notFound("no user " + mailbox);
         }
@@ -368,81 +361,9 @@ public final class AdminApi {
             return created(json.createObjectNode().put("uidl", uidl).put("queueId", receipt.queueId())
                     .put("octets", receipt.octets()));
         }
-        throw noRoute(r);
+        throw ApiInput.noRoute(r);
     }
 
-    private Reply badmail(Request r, String m, String[] p) throws AdminError, StoreException, IOException {
-        if (p.length == 1 && m.equals("GET")) {
-            BadmailFilter filter = new BadmailFilter(r.query().get("kind"), r.query().get("recipient"),
-                    r.query().get("domain"), age(r.query().get("older-than")));
-            int offset = intParam(r, "offset");
-            int limit = intParam(r, "limit");
-            ArrayNode a = json.createArrayNode();
-            int max = badmail.config().maxPageSize();
-            while (true) {
-                int want = limit == 0 ? max : Math.min(max, limit - a.size());
-                BadmailPage page = badmail.list(filter, offset, want);
-                page.items().forEach(i -> a.add(itemJson(i)));
-                offset += page.items().size();
-                if (!page.more() || page.items().isEmpty() || limit > 0 && a.size() >= limit) {
-                    break;
-                }
-            }
-            return ok(a);
-        }
-        if (p.length == 2 && p[1].equals("purge") && m.equals("POST")) {
-            JsonNode b = body(r);
-            String olderThan = b.path("olderThan").asText(null);
-            String reason = b.path("reason").asText(null);
-            if (olderThan == null && reason == null) {
-                throw AdminError.badInput("purge needs --older-than, --reason, or both");
-            }
-            int purged = badmail.purge(new BadmailFilter(reason, null, null, age(olderThan)));
-            return ok(json.createObjectNode().put("purged", purged));
-        }
-        if (p.length >= 2) {
-            String id = p[1];
-            if (p.length == 2 && m.equals("GET")) {
-                BadmailDetail d = badmail.show(id);
-                ObjectNode o = itemJson(d.item());
-                ArrayNode h = o.putArray("headers");
-                d.headers().forEach(x -> h.addObject().put("name", x.name()).put("value", x.value()));
-                o.put("headersTruncated", d.truncated());
-                return ok(o);
-            }
-            if (p.length == 2 && m.equals("DELETE")) {
-                if (!badmail.delete(id)) {
-                    throw AdminError.notFound("no badmail item " + id);
-                }
-                return ok(json.createObjectNode().put("removed", id));
-            }
-            if (p.length == 3 && p[2].equals("raw") && m.equals("GET")) {
-                return new RawReply(200, "message/rfc822", badmail.openOriginal(id));
-            }
-            if (p.length == 3 && p[2].equals("redeliver") && m.equals("POST")) {
-                String to = body(r).path("to").asText(null);
-                Redelivery rd;
-                try {
-                    rd = to == null ? badmail.redeliver(id) : badmail.redeliver(id, address(to));
-                } catch (UnresolvedRecipientException e) {
-                    throw AdminError.notFound("no local mailbox for " + String.join(", ", e.recipients())
-                            + "; the item stays in badmail (redeliver it --to a corrected address)");
-                }
-                ObjectNode n = json.createObjectNode().put("redelivered", id);
-                rd.queueId().ifPresent(q -> n.put("queueId", q));
-                ArrayNode d = n.putArray("to");
-                rd.delivered().forEach(x -> d.add(x.toString()));
-                ObjectNode refused = n.putObject("refused");
-                rd.refused().forEach((k, v) -> refused.put(k.toString(), v.name()));
-                rd.remainder().ifPresent(x -> n.put("remainder", x));
-                if (!rd.removed()) {
-                    throw AdminError.conflict("not delivered: " + rd.refused() + "; the item stays in badmail");
-                }
-                return ok(n);
-            }
-        }
-        throw noRoute(r);
-    }
 
     private ObjectNode status() throws StoreException {
         ObjectNode n = json.createObjectNode();
@@ -488,20 +409,6 @@ public final class AdminApi {
         return o;
     }
 
-    private ObjectNode itemJson(BadmailItem i) {
-        ObjectNode o = json.createObjectNode().put("id", i.id()).put("octets", i.octets());
-        ObjectNode e = o.putObject("envelope");
-        e.put("sender", i.envelope().sender());
-        ArrayNode rc = e.putArray("recipients");
-        i.envelope().recipients().forEach(rc::add);
-        e.put("clientAddress", i.envelope().clientAddress()).put("helo", i.envelope().helo())
-                .put("received", String.valueOf(i.envelope().received()));
-        ObjectNode rs = o.putObject("reason");
-        rs.put("kind", i.reason().kind()).put("code", i.reason().code())
-                .put("enhancedStatus", i.reason().enhancedStatus()).put("text", i.reason().text())
-                .put("at", String.valueOf(i.reason().at()));
-        return o;
-    }
 
     private void requireDomain(Administration admin, String domain) throws AdminError, StoreException {
         requireDomain(admin, domain, "");
@@ -514,141 +421,12 @@ public final class AdminApi {
         }
     }
 
-    private static Duration age(String olderThan) throws AdminError {
-        return olderThan == null || olderThan.isEmpty() ? null : duration(olderThan);
-    }
 
-    /** {@code 30d}, {@code 12h}, {@code 45m}, {@code 90s}, or ISO-8601 ({@code P30D}, {@code PT12H}). */
-    static Duration duration(String s) throws AdminError {
-        try {
-            if (s.startsWith("P") || s.startsWith("p")) {
-                return Duration.parse(s.toUpperCase(Locale.ROOT));
-            }
-            long n = Long.parseLong(s.substring(0, s.length() - 1));
-            Duration d = switch (s.charAt(s.length() - 1)) {
-                case 'd' -> Duration.ofDays(n);
-                case 'h' -> Duration.ofHours(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 's' -> Duration.ofSeconds(n);
-                default -> throw new NumberFormatException();
-            };
-            if (d.isNegative()) {
-                throw new NumberFormatException();
-            }
-            return d;
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            throw AdminError.badInput("duration must be like 30d, 12h, 45m, 90s or P30D");
-        }
-    }
-
-    private static int intParam(Request r, String name) throws AdminError {
-        String v = r.query().get(name);
-        if (v == null) {
-            return 0;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw AdminError.badInput(name + " must be a number >= 0");
-        }
-    }
-
-    private static boolean flag(Request r, String name) {
-        String v = r.query().get(name);
-        return v != null && (v.isEmpty() || v.equals("true") || v.equals("1") || v.equals("yes"));
-    }
-
-    private Quota quota(JsonNode b) throws AdminError {
-        long bytes = b.path("quotaBytes").asLong(0);
-        long messages = b.path("quotaMessages").asLong(0);
-        if (bytes < 0 || messages < 0) {
-            throw AdminError.badInput("quota must be 0 (no limit) or positive");
-        }
-        return new Quota(bytes, messages);
-    }
-
-    private static char[] password(JsonNode b) throws AdminError {
-        JsonNode pw = b.get("password");
-        if (pw == null || !pw.isTextual() || pw.asText().isEmpty()) {
-            throw AdminError.badInput("empty password");
-        }
-        return pw.asText().toCharArray();
-    }
-
-    static MailAddress address(String s) throws AdminError {
-        try {
-            return MailAddress.parse(s == null ? null : s.strip());
-        } catch (IllegalArgumentException e) {
-            throw AdminError.badInput("malformed address '" + printable(s) + "': " + e.getMessage());
-        }
-    }
-
-    static String domain(String s) {
-        if (s == null || s.isBlank()) {
-            throw new IllegalArgumentException("no domain given");
-        }
-        try {
-            return new MailAddress("postmaster", s.strip()).domain();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("malformed domain '" + printable(s) + "': " + e.getMessage());
-        }
-    }
-
-    private static String printable(String s) {
-        if (s == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder();
-        s.codePoints().limit(200).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-        return b.toString();
-    }
-
-    private static String text(JsonNode b, String field) throws AdminError {
-        JsonNode n = b.get(field);
-        if (n == null || !n.isTextual() || n.asText().isBlank()) {
-            throw AdminError.badInput("missing \"" + field + "\"");
-        }
-        return n.asText();
-    }
-
-    private JsonNode body(Request r) throws AdminError, IOException {
-        byte[] raw = r.body().readNBytes(MAX_JSON + 1);
-        if (raw.length > MAX_JSON) {
-            throw new AdminError(413, "too_large", "request body over " + MAX_JSON + " bytes");
-        }
-        if (raw.length == 0) {
-            return json.createObjectNode();
-        }
-        try {
-            JsonNode n = json.readTree(raw);
-            if (n == null || !n.isObject()) {
-                throw AdminError.badInput("request body must be a JSON object");
-            }
-            return n;
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw AdminError.badInput("request body is not JSON");
-        }
-    }
-
-    private static void expect(String m, String method, String[] p, int length) throws AdminError {
-        if (!m.equals(method) || p.length != length) {
-            throw new AdminError(405, "bad_method", "use " + method);
-        }
-    }
-
-    private static AdminError noRoute(Request r) {
-        return AdminError.notFound("no such API operation: " + r.method() + " " + r.path());
-    }
-
-    private static JsonReply ok(JsonNode n) {
+    static JsonReply ok(JsonNode n) {
         return new JsonReply(200, n);
     }
 
-    private static JsonReply created(JsonNode n) {
+    static JsonReply created(JsonNode n) {
         return new JsonReply(201, n);
     }
 }

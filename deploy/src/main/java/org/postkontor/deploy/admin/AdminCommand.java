@@ -167,12 +167,12 @@ public final class AdminCommand implements Callable<Integer> {
 
     /** A domain for a URL path, checked here so that a malformed one is bad input, not "no such path". */
     static String domainPath(String domain) {
-        return AdminApi.domain(domain);
+        return ApiInput.domain(domain);
     }
 
     /** An address for a URL path, checked here. */
     static String addressPath(String address) throws AdminError {
-        return AdminApi.address(address).toString();
+        return ApiInput.address(address).toString();
     }
 
     int fail(AdminError e) {

@@ -80,7 +80,7 @@ final class BadmailCommands implements Callable<Integer> {
                     q.put("domain", AdminCommand.domainPath(domain));
                 }
                 if (olderThan != null) {
-                    AdminApi.duration(olderThan);
+                    ApiInput.duration(olderThan);
                     q.put("older-than", olderThan);
                 }
                 q.put("limit", Integer.toString(limit));
@@ -260,7 +260,7 @@ final class BadmailCommands implements Callable<Integer> {
             return a.run(c -> {
                 ObjectNode body = a.mapper().createObjectNode();
                 if (olderThan != null) {
-                    AdminApi.duration(olderThan);
+                    ApiInput.duration(olderThan);
                     body.put("olderThan", olderThan);
                 }
                 if (reason != null) {

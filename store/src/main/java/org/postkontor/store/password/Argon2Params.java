@@ -11,13 +11,16 @@ package org.postkontor.store.password;
 public record Argon2Params(int memoryKiB, int iterations, int parallelism) {
 
     /**
-     * OWASP's first recommended Argon2id setting (19 MiB, 2 passes, 1 lane): a few tens of
-     * milliseconds per login on a small box. Dovecot's own default is m=65536,t=3,p=1.
+     * OWASP's first recommended Argon2id setting (19 MiB, 2 passes, 1 lane): about 0.15 s per
+     * login measured on a busy 2-core box (BENCHMARKS.md). Dovecot's own default is m=65536,t=3,p=1.
      */
     public static final Argon2Params DEFAULT = new Argon2Params(19_456, 2, 1);
 
-    /** Upper bounds, also applied to imported hashes so that one bad line cannot stall a login. */
-    public static final int MAX_MEMORY_KIB = 1 << 20;
+    /**
+     * Upper bounds, also applied to imported hashes so that one odd line cannot stall a login or
+     * exhaust memory (each verification allocates {@code m} KiB).
+     */
+    public static final int MAX_MEMORY_KIB = 256 * 1024;
     public static final int MAX_ITERATIONS = 64;
     public static final int MAX_PARALLELISM = 64;
 
