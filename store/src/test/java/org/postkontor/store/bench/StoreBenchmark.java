@@ -23,7 +23,9 @@ import org.postkontor.store.testing.TempStore;
 /**
  * Durable deliveries per second at 1, 8 and 32 concurrent writers for 4 KB and 64 KB bodies,
  * next to this machine's raw rate of writing and fsyncing one 4 KB file (the same way the spool
- * writes a body: create, write, {@code FileChannel.force(true)}). Not a test: run it by hand
+ * writes a body: create, write, {@code FileChannel.force(true)}), measured once on 1 and 32
+ * threads and again on 1 thread right before each store run (the machine may be shared, so each
+ * ratio compares numbers taken under the same load). Not a test: run it by hand
  * (command in BENCHMARKS.md). Arguments: {@code [seconds per run, default 5] [directory, default
  * the system temp directory]}.
  */
@@ -36,20 +38,23 @@ public final class StoreBenchmark {
         Path base = args.length > 1 ? Path.of(args[1]) : Path.of(System.getProperty("java.io.tmpdir"));
         System.out.printf("store benchmark: %d s per run, files under %s, %d CPUs%n", seconds, base,
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf("%-34s %10s %10s%n", "run", "per second", "per commit");
+        System.out.printf("%-34s %10s %10s %14s %8s%n", "run", "per second", "per commit", "raw 1 thread*", "ratio");
         for (int threads : new int[] {1, 32}) {
             double raw = raw(base, 4096, threads, seconds);
-            System.out.printf("%-34s %10.0f %10s%n", "raw write+fsync 4 KB, " + threads + " thread" + (threads > 1 ? "s" : ""),
-                    raw, "-");
+            System.out.printf("%-34s %10.0f %10s %14s %8s%n",
+                    "raw write+fsync 4 KB, " + threads + " thread" + (threads > 1 ? "s" : ""), raw, "-", "-", "-");
         }
         for (int size : new int[] {4096, 65536}) {
             for (int writers : new int[] {1, 8, 32}) {
+                // the machine is shared: measure the raw rate right next to each run, and compare to that
+                double raw = raw(base, 4096, 1, Math.max(2, seconds / 2));
                 Result r = store(base, size, writers, seconds);
-                System.out.printf("%-34s %10.0f %10.1f%n",
+                System.out.printf("%-34s %10.0f %10.1f %14.0f %7.1fx%n",
                         "store deliver " + size / 1024 + " KB, " + writers + " writer" + (writers > 1 ? "s" : ""),
-                        r.perSecond, r.perCommit);
+                        r.perSecond, r.perCommit, raw, r.perSecond / raw);
             }
         }
+        System.out.println("* raw write+fsync of a 4 KB file on 1 thread, measured just before that run");
     }
 
     private static byte[] body(int size, long seed) {
