@@ -18,11 +18,11 @@ import javax.net.ssl.SSLSocket;
 import org.postkontor.store.testing.TestCertificates;
 
 /** Real handshakes against a server {@link SSLContext}: over sockets (the STARTTLS way) and between engines (the Netty way). */
-final class Handshakes {
+public final class Handshakes {
     private Handshakes() {}
 
     /** What the client saw. */
-    record Result(X509Certificate peer, String protocol, String suite) {}
+    public record Result(X509Certificate peer, String protocol, String suite) {}
 
     /**
      * The server accepts a plain TCP connection on 127.0.0.1 and layers TLS over it with
@@ -74,7 +74,7 @@ final class Handshakes {
     }
 
     /** A handshake between {@code server.createSSLEngine()} and a client engine, in memory (bounded loop). */
-    static Result betweenEngines(SSLContext server) throws Exception {
+    public static Result betweenEngines(SSLContext server) throws Exception {
         SSLEngine s = server.createSSLEngine();
         s.setUseClientMode(false);
         SSLEngine c = TestCertificates.trustAllClientContext().createSSLEngine("localhost", 995);
