@@ -50,7 +50,19 @@ public final class BadmailBench {
             BadmailQueue q = BadmailQueue.over(temp.store(), BadmailConfig.DEFAULTS, Clock.systemUTC(),
                     BadmailMetrics.NOOP);
 
+            int raw = Math.min(200, items / 4);
             long t0 = System.nanoTime();
+            List<String> rawIds = new ArrayList<>();
+            for (int i = 0; i < raw; i++) {
+                rawIds.add(temp.store().badmail().put(envelope(Instant.now()), reason(),
+                        new ByteArrayInputStream(message)).id());
+            }
+            report("BadmailStore.put alone, 1 thread (baseline)", raw, System.nanoTime() - t0);
+            for (String id : rawIds) {
+                temp.store().badmail().remove(id);
+            }
+
+            t0 = System.nanoTime();
             for (int i = 0; i < items / 2; i++) {
                 q.admit(envelope(Instant.now().minus(Duration.ofDays(60))), reason(), new ByteArrayInputStream(message));
             }
