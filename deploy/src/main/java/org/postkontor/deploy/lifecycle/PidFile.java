@@ -1,47 +1,61 @@
 package org.postkontor.deploy.lifecycle;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
  * {@code <data.dir>/postkontor.pid}: this process's PID while it runs, so that scripts can stop
- * or kill exactly it ({@code kill $(cat data/postkontor.pid)}). A file left by a process that no
- * longer exists is replaced; one naming a live Java process refuses the start (one appliance per
- * data directory). Removed by {@link #close()} on a clean exit.
+ * or kill exactly it ({@code kill $(cat data/postkontor.pid)}). The file is held with an OS lock
+ * for the appliance's lifetime: a second appliance on the same data directory (another process,
+ * or this one) is refused, while a file left by a process that died (kill -9, power cut, a
+ * container restarted with the same PID) is simply taken over, since its lock died with it.
+ * Removed by {@link #close()} on a clean exit.
  */
 public final class PidFile implements AutoCloseable {
 
     private final Path file;
-    private final long pid;
+    private final FileChannel channel;
+    private final FileLock lock;
 
-    private PidFile(Path file, long pid) {
+    private PidFile(Path file, FileChannel channel, FileLock lock) {
         this.file = file;
-        this.pid = pid;
+        this.channel = channel;
+        this.lock = lock;
     }
 
     public static PidFile acquire(Path file) throws IOException {
-        long self = ProcessHandle.current().pid();
-        Optional<Long> other = read(file);
-        if (other.isPresent() && other.get() != self) {
-            Optional<ProcessHandle> h = ProcessHandle.of(other.get());
-            if (h.isPresent() && h.get().isAlive() && looksLikeJava(h.get())) {
-                throw new IOException("another postkontor (pid " + other.get() + ") runs on this data directory ("
-                        + file + "); stop it first, or delete the file if that process is not postkontor");
-            }
-        }
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, self + "\n", StandardCharsets.US_ASCII);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        return new PidFile(file, self);
-    }
-
-    private static boolean looksLikeJava(ProcessHandle h) {
-        return h.info().command().map(c -> c.contains("java")).orElse(true);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new IOException("another postkontor (pid " + read(file).map(String::valueOf).orElse("?")
+                    + ") runs on this data directory (" + file + "); stop it first");
+        }
+        try {
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            ch.force(true);
+        } catch (IOException e) {
+            lock.release();
+            ch.close();
+            throw e;
+        }
+        return new PidFile(file, ch, lock);
     }
 
     public static Optional<Long> read(Path file) {
@@ -56,15 +70,22 @@ public final class PidFile implements AutoCloseable {
         return file;
     }
 
-    /** Deletes the file if it still names this process. */
+    /** Deletes the file and releases the lock. Idempotent. */
     @Override
-    public void close() {
-        if (read(file).filter(p -> p == pid).isPresent()) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                // nothing to do: a stale file is replaced on the next start
-            }
+    public synchronized void close() {
+        if (!channel.isOpen()) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a stale file is taken over on the next start
+        }
+        try {
+            lock.release();
+            channel.close();
+        } catch (IOException e) {
+            // closing releases the lock anyway
         }
     }
 }
