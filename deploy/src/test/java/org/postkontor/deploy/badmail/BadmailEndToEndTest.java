@@ -202,6 +202,24 @@ class BadmailEndToEndTest {
         assertItem(items.get(0), "mailbox_full", 452, "4.2.2", List.of("carol@example.test"));
     }
 
+    /** The store refuses for good (the mailbox was removed after RCPT): a permanent store refusal. */
+    @Test
+    void mailboxRemovedBetweenRcptAndDelivery() throws Exception {
+        List<String> result;
+        try (PythonClients.SmtpRun run = clients.smtp(smtp.port(), "sender@remote.test", ORIGINAL, true,
+                "alice@example.test", "carol@example.test")) {
+            run.await("PAUSED");
+            store.admin().removeUser(MailAddress.parse("carol@example.test"), true);
+            run.resume();
+            result = run.finish();
+        }
+        assertAccepted(result);
+
+        List<BadmailItem> items = items();
+        assertEquals(1, items.size());
+        assertItem(items.get(0), "store_permanent", 550, "5.1.1", List.of("carol@example.test"));
+    }
+
     /**
      * SMTP detects a loop (too many Received: lines) before it answers the data, so a loop is
      * refused with 554 5.4.6 and never reaches badmail: the sender is told, nothing is accepted and
