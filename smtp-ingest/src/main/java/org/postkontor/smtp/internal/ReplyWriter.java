@@ -47,10 +47,13 @@ final class ReplyWriter extends OutputStream {
     public void write(int b) throws IOException {
         line.write(b);
         int n = line.size();
-        if (b == '\n' && n >= 2 && line.toByteArray()[n - 2] == '\r') {
+        if (b == '\n') {
+            // A reply line ends with CRLF (RFC 5321 §4.2). The library's HELP <topic> text ends
+            // its lines with a bare LF: treat that as a line end too, so the client gets CRLF.
+            boolean crlf = n >= 2 && line.toByteArray()[n - 2] == '\r';
             String s = line.toString(StandardCharsets.UTF_8);
             line.reset();
-            reply(s.substring(0, s.length() - 2));
+            reply(s.substring(0, s.length() - (crlf ? 2 : 1)));
         } else if (n > MAX_LINE) {
             line.writeTo(pending);
             line.reset();

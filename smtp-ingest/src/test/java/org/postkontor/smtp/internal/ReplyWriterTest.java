@@ -51,6 +51,13 @@ class ReplyWriterTest {
     }
 
     @Test
+    void bareLfInsideAReplyBecomesCrlf() throws IOException {
+        send("220 mx.test ESMTP Postkontor", 64);
+        assertEquals("214-2.0.0 EXPN\r\n214-2.0.0     The expn command.\r\n214 2.0.0 End of EXPN info\r\n",
+                send("214-EXPN\n214-    The expn command.\n214 End of EXPN info", 5));
+    }
+
+    @Test
     void tarpitLimitAppends421() throws IOException {
         send("220 mx.test ESMTP Postkontor", 64);
         send("500 Error: command not implemented", 64);
