@@ -100,7 +100,7 @@ public final class BadmailQueue implements BadmailIntake {
     private final BadmailMetrics metrics;
     /** One retention pass at a time; admits only ever try it. */
     private final ReentrantLock retention = new ReentrantLock();
-    /** Set by every admit: the total may be over the cap. */
+    /** Set by an admit that may have taken the total over the cap. */
     private final AtomicBoolean capCheckNeeded = new AtomicBoolean();
     /**
      * Total size as the last retention pass saw it, minus what it evicted; -1 while unknown or
@@ -363,9 +363,16 @@ public final class BadmailQueue implements BadmailIntake {
 
     // ---------------------------------------------------------------- admin changes
 
-    /** Deletes one item; false if it was not there. */
+    /**
+     * Deletes one item; false if it was not there.
+     *
+     * @throws ConflictException the item is being redelivered right now
+     */
     public boolean delete(String id) throws StoreException {
-        Optional<BadmailItem> item = store.get(Objects.requireNonNull(id, "id"));
+        if (redelivering.contains(Objects.requireNonNull(id, "id"))) {
+            throw new ConflictException("badmail item " + id + " is being redelivered");
+        }
+        Optional<BadmailItem> item = store.get(id);
         if (item.isEmpty() || !store.remove(id)) {
             return false;
         }

@@ -206,6 +206,7 @@ class RedeliveryTest {
             Future<Redelivery> first = pool.submit(() -> q.redeliver(id));
             assertTrue(inDeliver.await(30, TimeUnit.SECONDS));
             assertThrows(ConflictException.class, () -> q.redeliver(id));
+            assertThrows(ConflictException.class, () -> q.delete(id));
             assertTrue(q.sweep().evicted() == 0, "retention leaves an item being redelivered alone");
             release.countDown();
             assertTrue(first.get(30, TimeUnit.SECONDS).removed());
