@@ -6,6 +6,8 @@ import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.deploy.config.ConfigException;
 import org.postkontor.deploy.config.ConfigOption;
 import org.postkontor.deploy.config.ExampleFile;
+import org.postkontor.deploy.tls.PemCredentials;
+import org.postkontor.deploy.tls.TlsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,6 +41,15 @@ public final class ConfigCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             try {
                 ApplianceConfig c = config.load();
+                if (c.tls().cert().isPresent()) {
+                    try {
+                        PemCredentials pem = PemCredentials.read(c.tls().cert().get(), c.tls().key().orElseThrow());
+                        out.println("tls.cert: " + pem.leaf().getSubjectX500Principal().getName() + ", valid until "
+                                + pem.leaf().getNotAfter().toInstant() + ", chain of " + pem.chain().size());
+                    } catch (TlsException e) {
+                        throw new ConfigException("tls.cert / tls.key: " + e.getMessage());
+                    }
+                }
                 out.println("configuration OK (" + c.source().map(p -> "file " + p).orElse("no file: built-in defaults")
                         + ", plus POSTKONTOR_* variables)");
                 out.println(Summary.configLines(c));

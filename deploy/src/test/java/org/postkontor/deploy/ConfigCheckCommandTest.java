@@ -62,4 +62,20 @@ class ConfigCheckCommandTest {
             assertTrue(help.out().contains(sub), help.out());
         }
     }
+
+    @Test
+    void certificateFilesAreReadAndAKeyThatDoesNotMatchIsNamed() throws Exception {
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        Path[] good = org.postkontor.store.testing.TestCertificates.selfSigned("mail.example.test").writePem(a);
+        Path[] other = org.postkontor.store.testing.TestCertificates.selfSigned("other.example.test").writePem(b);
+        Path ok = Files.writeString(dir.resolve("ok.properties"), "tls.cert=" + good[0] + "\ntls.key=" + good[1] + "\n");
+        Run r = run("config", "check", "-c", ok.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("tls.cert: CN=mail.example.test"), r.out());
+        Path bad = Files.writeString(dir.resolve("bad.properties"), "tls.cert=" + good[0] + "\ntls.key=" + other[1] + "\n");
+        r = run("config", "check", "-c", bad.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("tls.cert / tls.key") && r.err().contains("does not belong"), r.err());
+    }
 }
