@@ -26,6 +26,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.postkontor.store.ConflictException;
 import org.postkontor.store.DeliveryCheck;
 import org.postkontor.store.InsufficientStorageException;
@@ -77,7 +79,9 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
     private final Clock clock;
     private final StoreMetrics metrics;
     private final QueueIds ids;
-    private final Object group = new Object();
+    /** Guards {@link #pending} and {@link #leading}; a lock, not a monitor, so virtual threads never pin. */
+    private final ReentrantLock group = new ReentrantLock();
+    private final Condition batchDone = group.newCondition();
     private final List<Pending> pending = new ArrayList<>();
     private boolean leading;
 
@@ -107,7 +111,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
 
     @Override
     public DeliveryCheck check(MailAddress mailbox, long sizeHint) throws StoreException {
-        if (!enoughDisk()) {
+        if (!enoughDisk(Math.max(sizeHint, 0))) {
             return DeliveryCheck.INSUFFICIENT_STORAGE;
         }
         String box = mailbox.toString();
@@ -145,16 +149,20 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
     private Receipt store(List<MailAddress> boxes, String uidl, InputStream message) throws StoreException {
         enter();
         try {
-            if (!enoughDisk()) {
+            if (!enoughDisk(0)) {
                 throw new InsufficientStorageException("free-disk reserve reached on the spool or index volume");
             }
             DurableFiles.TempFile body;
             try {
                 body = files.writeTemp(message, true);
             } catch (IOException e) {
+                if (!enoughDisk(0)) {
+                    // the disk filled up under the write (ENOSPC): say so, so SMTP answers 452 4.3.1
+                    throw new InsufficientStorageException("spool volume full while writing", e);
+                }
                 throw new StoreException("cannot write the message to the spool", e);
             }
-            if (!enoughDisk()) {
+            if (!enoughDisk(0)) {
                 body.discard();
                 throw new InsufficientStorageException("free-disk reserve reached on the spool or index volume");
             }
@@ -201,12 +209,13 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
         }
     }
 
-    private boolean enoughDisk() throws StoreException {
-        if (reserveBytes == 0) {
+    /** The spool and index volumes have at least the reserve free, plus {@code more} on the spool. */
+    private boolean enoughDisk(long more) throws StoreException {
+        if (reserveBytes == 0 && more == 0) {
             return true;
         }
         try {
-            return Files.getFileStore(layout.root()).getUsableSpace() >= reserveBytes
+            return Files.getFileStore(layout.root()).getUsableSpace() - more >= reserveBytes
                     && Files.getFileStore(indexDir).getUsableSpace() >= reserveBytes;
         } catch (IOException e) {
             throw new StoreException("cannot read free disk space", e);
@@ -253,28 +262,30 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
 
     /** Returns when {@code p} is complete: committed and synced by this thread or another. */
     private void groupCommit(Pending p) {
-        synchronized (group) {
+        group.lock();
+        try {
             pending.add(p);
+        } finally {
+            group.unlock();
         }
-        boolean interrupted = false;
         while (!p.done().isDone()) {
             List<Pending> batch;
-            synchronized (group) {
+            group.lock();
+            try {
                 if (p.done().isDone()) {
                     break;
                 }
                 if (leading) {
-                    try {
-                        group.wait();
-                    } catch (InterruptedException e) {
-                        interrupted = true; // the delivery is in flight: wait for its outcome
-                    }
+                    // in flight in another leader's batch, or queued behind it: wait for its outcome
+                    batchDone.awaitUninterruptibly();
                     continue;
                 }
                 leading = true;
                 int n = Math.min(pending.size(), MAX_BATCH);
                 batch = new ArrayList<>(pending.subList(0, n));
                 pending.subList(0, n).clear();
+            } finally {
+                group.unlock();
             }
             try {
                 commit(batch);
@@ -285,14 +296,14 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                     b.done().completeExceptionally(new StoreException("delivery failed", e));
                 }
             } finally {
-                synchronized (group) {
+                group.lock();
+                try {
                     leading = false;
-                    group.notifyAll();
+                    batchDone.signalAll();
+                } finally {
+                    group.unlock();
                 }
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -310,7 +321,9 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                 return null;
             });
             committed = true;
+            long start = System.nanoTime();
             db.sync();
+            metrics.fsync(java.time.Duration.ofNanos(System.nanoTime() - start));
         } catch (StoreException | RuntimeException e) {
             log.error("group commit of {} deliveries failed: {}", batch.size(), e.toString());
             if (committed) {
@@ -334,6 +347,8 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
             }
             if (d.stored()) {
                 metrics.delivered(d.accepted.size(), d.p.octets());
+                log.debug("stored {}: {} octets, {} entries, {} refused", d.p.queueId(), d.p.octets(),
+                        d.accepted.size(), d.refused.size());
             }
             d.p.done().complete(new Receipt(d.p.queueId(), d.p.octets(), d.accepted.keySet(), d.refused));
         }
