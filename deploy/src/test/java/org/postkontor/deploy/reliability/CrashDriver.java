@@ -71,7 +71,7 @@ public final class CrashDriver {
                     long seed = random.nextLong();
                     load.add(Thread.ofVirtual().start(() -> drainUntil(stop, new Random(seed))));
                 }
-                Thread.sleep(300 + random.nextInt(2200));
+                Thread.sleep(1500 + random.nextInt(3000));
                 p.destroyForcibly(); // SIGKILL of exactly the process this driver started
                 p.waitFor();
                 stop.set(true);
