@@ -1,6 +1,8 @@
 package org.postkontor.store.internal;
 
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,13 +23,14 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.postkontor.store.BadmailStore;
 import org.postkontor.store.InsufficientStorageException;
@@ -40,17 +43,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link BadmailStore} as durable files under the badmail directory, indexed in
- * {@code badmail_items}/{@code badmail_recipients}.
+ * {@code badmail_items}/{@code badmail_recipients}. The files are the record of truth, the index
+ * is rebuilt from them where a crash cut it off (Postfix-style).
  *
- * <p>Layout: {@code items/<id>.eml} holds each original exactly as given; {@code tmp/} holds files
- * being written; {@code quarantine/} receives files that no index row names, found at startup.
- * An item id is {@code yyyyMMddTHHmmss-} (its arrival in UTC) plus 10 random base-32 characters,
- * so ids sort roughly by age and are safe in paths and URLs.
+ * <p>Layout: {@code items/<id>.eml} holds each original exactly as given; {@code items/<id>.env}
+ * its envelope and reason (a {@link Properties} file), from which {@link #reconcile()} can
+ * re-index the item; {@code tmp/} holds files being written; {@code quarantine/} receives
+ * originals found at startup with neither an index row nor an envelope file. An item id is
+ * {@code yyyyMMddTHHmmss-} (its arrival in UTC) plus 10 random base-32 characters, so ids sort
+ * roughly by age and are safe in paths and URLs.
  *
- * <p>Order of work, so that a crash at any moment leaves nothing listed that cannot be opened:
- * {@link #put} writes the file durably (tmp, fsync, atomic move, directory fsync) and commits the
- * rows after; {@link #remove} commits the row deletion first, then deletes the file. A crash
- * between the two steps leaves a file without a row, which {@link #reconcile()} quarantines.
+ * <p>Order of work, so that a crash at any moment loses no item whose {@link #put} returned and
+ * lists nothing that cannot be opened:
+ * <ul>
+ *   <li>{@link #put}: both files written to {@code tmp/} and fsynced; the envelope file moved into
+ *       place, then the original (its arrival makes the item complete); {@code items/} fsynced;
+ *       then the rows committed. A crash before the commit leaves complete files without rows:
+ *       re-indexed at the next start. (Also if the index loses a commit it reported done.)</li>
+ *   <li>{@link #remove}: the envelope file deleted and {@code items/} fsynced, then the rows
+ *       deleted, then the original. A crash in between leaves either a listed item without an
+ *       envelope file (still served; removable again) or an original alone (quarantined), never
+ *       a removed item that comes back.</li>
+ * </ul>
  *
  * <p>{@link #put} refuses with {@link InsufficientStorageException} when the badmail volume has
  * less than the free-disk reserve available, and aborts (nothing kept) when the original would
@@ -63,11 +77,22 @@ public final class JdbcBadmailStore implements BadmailStore {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcBadmailStore.class);
 
-    /** What {@link #reconcile()} found and handled. */
-    public record Reconciliation(int tempFilesRemoved, int orphanFiles, int missingFiles) {}
+    /**
+     * What {@link #reconcile()} found and handled.
+     *
+     * @param tempFilesRemoved files in {@code tmp/} (puts cut off before their files were whole)
+     * @param reindexed        complete items without index rows, indexed again from their files
+     * @param orphanFiles      originals with neither row nor envelope file, moved to quarantine
+     * @param missingFiles     index rows whose original is gone, dropped
+     * @param strayEnvelopes   envelope files without their original, deleted
+     */
+    public record Reconciliation(int tempFilesRemoved, int reindexed, int orphanFiles, int missingFiles,
+                                 int strayEnvelopes) {}
 
     static final String ITEMS = "items";
     static final String QUARANTINE = "quarantine";
+    static final String ORIGINAL = ".eml";
+    static final String ENVELOPE = ".env";
     private static final Pattern ID = Pattern.compile("[0-9A-Za-z-]{1,40}");
     private static final DateTimeFormatter ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
@@ -115,72 +140,119 @@ public final class JdbcBadmailStore implements BadmailStore {
     // ---------------------------------------------------------------- startup
 
     /**
-     * Startup reconciliation of files against rows: temp files removed; files in {@code items/}
-     * that no row names moved to {@code quarantine/} (a put cut off before its commit, or a remove
-     * cut off after it); rows whose file is missing deleted. Each is counted, logged and reported
-     * to {@link StoreMetrics#reconciled}. Call before the first {@link #put}.
+     * Startup reconciliation of files against rows (see the class comment for the cases). Each
+     * case is counted, logged and reported to {@link StoreMetrics#reconciled} as
+     * {@code badmail_temp_file}, {@code badmail_reindexed}, {@code badmail_orphan_file},
+     * {@code badmail_missing_file} and {@code badmail_stray_envelope}. Call before the first
+     * {@link #put}, with no other user of the badmail directory.
      */
     public Reconciliation reconcile() throws StoreException {
         try {
             int temp = files.clearTmp();
             Map<String, String> rows = db.read(c -> {
-                Map<String, String> m = new LinkedHashMap<>();
+                Map<String, String> m = new HashMap<>();
                 try (PreparedStatement ps = c.prepareStatement("SELECT id, path FROM badmail_items");
                      ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        m.put(rs.getString(2), rs.getString(1));
+                        m.put(rs.getString(1), rs.getString(2));
                     }
                 }
                 return m;
             });
-            Set<String> seen = new HashSet<>();
-            List<Path> orphans = new ArrayList<>();
+            Set<String> originals = new TreeSet<>();
+            Set<String> envelopes = new TreeSet<>();
             try (DirectoryStream<Path> dir = Files.newDirectoryStream(items)) {
                 for (Path p : dir) {
-                    String rel = ITEMS + "/" + p.getFileName();
-                    if (rows.containsKey(rel)) {
-                        seen.add(rel);
-                    } else if (Files.isRegularFile(p)) {
-                        orphans.add(p);
+                    String name = p.getFileName().toString();
+                    if (!Files.isRegularFile(p)) {
+                        continue;
+                    }
+                    if (name.endsWith(ORIGINAL)) {
+                        originals.add(name.substring(0, name.length() - ORIGINAL.length()));
+                    } else if (name.endsWith(ENVELOPE)) {
+                        envelopes.add(name.substring(0, name.length() - ENVELOPE.length()));
                     }
                 }
             }
+            List<String> missing = new ArrayList<>();
+            for (var row : rows.entrySet()) {
+                if (!Files.isRegularFile(badmailDir.resolve(row.getValue()))) {
+                    missing.add(row.getKey());
+                }
+            }
+            List<BadmailItem> reindex = new ArrayList<>();
+            List<String> orphans = new ArrayList<>();
+            for (String id : originals) {
+                if (rows.containsKey(id)) {
+                    continue;
+                }
+                Optional<BadmailItem> item = envelopes.contains(id) ? readEnvelope(id) : Optional.empty();
+                if (item.isPresent()) {
+                    reindex.add(item.get());
+                } else {
+                    orphans.add(id);
+                }
+            }
+            List<String> stray = new ArrayList<>();
+            for (String id : envelopes) {
+                if (!originals.contains(id)) {
+                    stray.add(id);
+                }
+            }
+            boolean changedItems = false;
             if (!orphans.isEmpty()) {
                 Path q = badmailDir.resolve(QUARANTINE);
                 files.createDirectoriesDurably(q);
-                for (Path p : orphans) {
-                    Files.move(p, q.resolve(p.getFileName()), StandardCopyOption.ATOMIC_MOVE,
+                for (String id : orphans) {
+                    Files.move(items.resolve(id + ORIGINAL), q.resolve(id + ORIGINAL), StandardCopyOption.ATOMIC_MOVE,
                             StandardCopyOption.REPLACE_EXISTING);
-                    log.warn("badmail file {} has no index row: moved to {}", p.getFileName(), q);
+                    if (envelopes.contains(id)) {
+                        Files.move(items.resolve(id + ENVELOPE), q.resolve(id + ENVELOPE),
+                                StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    }
                 }
                 files.syncDirectory(q);
+                changedItems = true;
+                log.warn("badmail originals with neither index row nor envelope file, moved to {}: {}", q, orphans);
+            }
+            for (String id : stray) {
+                DurableFiles.delete(items.resolve(id + ENVELOPE));
+                changedItems = true;
+            }
+            if (changedItems) {
                 files.syncDirectory(items);
             }
-            List<String> missing = new ArrayList<>();
-            rows.forEach((path, id) -> {
-                if (!seen.contains(path)) {
-                    missing.add(id);
-                }
-            });
-            if (!missing.isEmpty()) {
+            if (!missing.isEmpty() || !reindex.isEmpty()) {
                 db.write(c -> {
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM badmail_items WHERE id = ?")) {
                         for (String id : missing) {
                             ps.setString(1, id);
                             ps.addBatch();
                         }
-                        ps.executeBatch();
+                        if (!missing.isEmpty()) {
+                            ps.executeBatch();
+                        }
+                    }
+                    for (BadmailItem item : reindex) {
+                        insert(c, item, ITEMS + "/" + item.id() + ORIGINAL);
                     }
                     return null;
                 });
-                log.warn("badmail items without their file, index rows dropped: {}", missing);
             }
-            Reconciliation r = new Reconciliation(temp, orphans.size(), missing.size());
+            if (!missing.isEmpty()) {
+                log.warn("badmail items without their original, index rows dropped: {}", missing);
+            }
+            if (!reindex.isEmpty()) {
+                log.warn("badmail items without index rows, indexed again from their files: {}",
+                        reindex.stream().map(BadmailItem::id).toList());
+            }
+            Reconciliation r = new Reconciliation(temp, reindex.size(), orphans.size(), missing.size(), stray.size());
             metrics.reconciled("badmail_temp_file", r.tempFilesRemoved());
+            metrics.reconciled("badmail_reindexed", r.reindexed());
             metrics.reconciled("badmail_orphan_file", r.orphanFiles());
             metrics.reconciled("badmail_missing_file", r.missingFiles());
-            log.info("badmail reconciliation: {} temp file(s) removed, {} orphan file(s) quarantined,"
-                    + " {} row(s) without a file dropped", temp, orphans.size(), missing.size());
+            metrics.reconciled("badmail_stray_envelope", r.strayEnvelopes());
+            log.info("badmail reconciliation: {}", r);
             return r;
         } catch (IOException e) {
             throw new StoreException("badmail reconciliation failed", e);
@@ -212,26 +284,123 @@ public final class JdbcBadmailStore implements BadmailStore {
             throw new InsufficientStorageException("badmail volume is at its free-disk reserve");
         }
         String id = newId(now);
-        String rel = ITEMS + "/" + id + ".eml";
-        long octets;
-        try {
-            octets = files.storeDurably(new Bounded(original, room), Path.of(rel), false);
-        } catch (ReserveReached e) {
-            throw new InsufficientStorageException("badmail original would cross the free-disk reserve");
-        } catch (IOException e) {
-            throw new StoreException("cannot write a badmail original", e);
-        }
-        BadmailItem item = new BadmailItem(id, env, why, octets);
+        BadmailItem item = writeFiles(id, env, why, original, room);
         try {
             db.write(c -> {
-                insert(c, item, rel);
+                insert(c, item, ITEMS + "/" + id + ORIGINAL);
                 return null;
             });
         } catch (StoreException | RuntimeException e) {
-            DurableFiles.deleteQuietly(badmailDir.resolve(rel));
+            deleteItemFiles(id);
             throw e;
         }
         return item;
+    }
+
+    /** Both files durable in {@code items/}: envelope first, the original last. */
+    private BadmailItem writeFiles(String id, BadmailEnvelope env, BadmailReason why, InputStream original,
+                                   long room) throws StoreException {
+        DurableFiles.TempFile body = null;
+        DurableFiles.TempFile envelopeFile = null;
+        try {
+            body = files.writeTemp(new Bounded(original, room), false);
+            BadmailItem item = new BadmailItem(id, env, why, body.octets());
+            envelopeFile = files.writeTemp(new ByteArrayInputStream(envelopeBytes(item)), false);
+            files.moveIntoPlace(envelopeFile, Path.of(ITEMS, id + ENVELOPE));
+            envelopeFile = null;
+            files.moveIntoPlace(body, Path.of(ITEMS, id + ORIGINAL));
+            body = null;
+            files.syncDirectory(items);
+            return item;
+        } catch (ReserveReached e) {
+            deleteItemFiles(id);
+            throw new InsufficientStorageException("badmail original would cross the free-disk reserve");
+        } catch (IOException e) {
+            deleteItemFiles(id);
+            throw new StoreException("cannot write a badmail item", e);
+        } finally {
+            if (body != null) {
+                body.discard();
+            }
+            if (envelopeFile != null) {
+                envelopeFile.discard();
+            }
+        }
+    }
+
+    private void deleteItemFiles(String id) {
+        DurableFiles.deleteQuietly(items.resolve(id + ORIGINAL));
+        DurableFiles.deleteQuietly(items.resolve(id + ENVELOPE));
+    }
+
+    // Envelope file: java.util.Properties (ISO-8859-1, other characters escaped), keys below; version 1.
+    private static final String V = "version";
+    private static final String SENDER = "sender";
+    private static final String RECIPIENTS = "recipients";
+    private static final String RECIPIENT = "recipient.";
+    private static final String CLIENT = "client";
+    private static final String HELO = "helo";
+    private static final String RECEIVED = "received";
+    private static final String KIND = "reason.kind";
+    private static final String CODE = "reason.code";
+    private static final String ENHANCED = "reason.enhanced";
+    private static final String TEXT = "reason.text";
+    private static final String AT = "reason.at";
+    private static final String OCTETS = "octets";
+
+    private static byte[] envelopeBytes(BadmailItem item) throws IOException {
+        Properties p = new Properties();
+        p.setProperty(V, "1");
+        p.setProperty(SENDER, item.envelope().sender());
+        List<String> recipients = item.envelope().recipients();
+        p.setProperty(RECIPIENTS, Integer.toString(recipients.size()));
+        for (int i = 0; i < recipients.size(); i++) {
+            p.setProperty(RECIPIENT + i, recipients.get(i));
+        }
+        p.setProperty(CLIENT, item.envelope().clientAddress());
+        p.setProperty(HELO, item.envelope().helo());
+        p.setProperty(RECEIVED, item.envelope().received().toString());
+        p.setProperty(KIND, item.reason().kind());
+        p.setProperty(CODE, Integer.toString(item.reason().code()));
+        p.setProperty(ENHANCED, item.reason().enhancedStatus());
+        p.setProperty(TEXT, item.reason().text());
+        p.setProperty(AT, item.reason().at().toString());
+        p.setProperty(OCTETS, Long.toString(item.octets()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        p.store(out, "postkontor badmail envelope " + item.id());
+        return out.toByteArray();
+    }
+
+    /** The item as its envelope file describes it; empty if that file is unreadable or malformed. */
+    private Optional<BadmailItem> readEnvelope(String id) {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(items.resolve(id + ENVELOPE))) {
+            p.load(in);
+            if (!"1".equals(p.getProperty(V))) {
+                throw new IllegalArgumentException("unknown envelope file version");
+            }
+            int n = Integer.parseInt(p.getProperty(RECIPIENTS));
+            List<String> recipients = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                recipients.add(Objects.requireNonNull(p.getProperty(RECIPIENT + i), "recipient"));
+            }
+            long octets = Long.parseLong(p.getProperty(OCTETS));
+            if (octets != Files.size(items.resolve(id + ORIGINAL))) {
+                throw new IllegalArgumentException("original is not the size its envelope file says");
+            }
+            BadmailEnvelope env = new BadmailEnvelope(req(p, SENDER), recipients, req(p, CLIENT), req(p, HELO),
+                    Instant.parse(req(p, RECEIVED)));
+            BadmailReason why = new BadmailReason(req(p, KIND), Integer.parseInt(req(p, CODE)), req(p, ENHANCED),
+                    req(p, TEXT), Instant.parse(req(p, AT)));
+            return Optional.of(new BadmailItem(id, env, why, octets));
+        } catch (IOException | RuntimeException e) {
+            log.warn("badmail envelope file of {} is unreadable: {}", id, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private static String req(Properties p, String key) {
+        return Objects.requireNonNull(p.getProperty(key), key);
     }
 
     private static void insert(Connection c, BadmailItem item, String rel) throws SQLException {
@@ -276,23 +445,32 @@ public final class JdbcBadmailStore implements BadmailStore {
         if (id == null || !ID.matcher(id).matches()) {
             return false;
         }
-        Optional<String> rel = db.write(c -> {
-            Optional<String> path = pathOf(c, id);
-            if (path.isPresent()) {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM badmail_items WHERE id = ?")) {
-                    ps.setString(1, id);
-                    ps.executeUpdate();
-                }
-            }
-            return path;
-        });
-        if (rel.isEmpty()) {
+        Optional<String> path = db.read(c -> pathOf(c, id));
+        if (path.isEmpty()) {
             return false;
         }
         try {
-            DurableFiles.delete(badmailDir.resolve(rel.get()));
+            // Without its envelope file, an original can no longer be re-indexed: a crash after the
+            // row deletion below cannot bring the item back.
+            if (DurableFiles.delete(items.resolve(id + ENVELOPE))) {
+                files.syncDirectory(items);
+            }
         } catch (IOException e) {
-            log.warn("badmail item {} removed from the index, but its file could not be deleted;"
+            throw new StoreException("cannot remove badmail item " + id, e);
+        }
+        boolean removed = db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM badmail_items WHERE id = ?")) {
+                ps.setString(1, id);
+                return ps.executeUpdate() > 0;
+            }
+        });
+        if (!removed) {
+            return false; // a concurrent remove won
+        }
+        try {
+            DurableFiles.delete(badmailDir.resolve(path.get()));
+        } catch (IOException e) {
+            log.warn("badmail item {} removed from the index, but its original could not be deleted;"
                     + " the next start quarantines it", id, e);
         }
         return true;

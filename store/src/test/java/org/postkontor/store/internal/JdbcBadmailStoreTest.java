@@ -91,6 +91,7 @@ class JdbcBadmailStoreTest {
             assertArrayEquals(original, in.readAllBytes());
         }
         assertArrayEquals(original, Files.readAllBytes(badmailDir.resolve("items").resolve(item.id() + ".eml")));
+        assertTrue(Files.isRegularFile(badmailDir.resolve("items").resolve(item.id() + ".env")), "envelope file");
         assertTrue(item.id().matches("20261127T120000-[a-z2-7]{10}"), item.id());
     }
 
@@ -152,6 +153,7 @@ class JdbcBadmailStoreTest {
         assertEquals(Optional.empty(), store.get(a.id()));
         assertThrows(NotFoundException.class, () -> store.open(a.id()));
         assertFalse(Files.exists(badmailDir.resolve("items").resolve(a.id() + ".eml")));
+        assertFalse(Files.exists(badmailDir.resolve("items").resolve(a.id() + ".env")));
         assertEquals(List.of(b.id()), ids(store.list(BadmailQuery.ALL)));
         assertEquals(Optional.empty(), store.get("nope"));
         assertThrows(NotFoundException.class, () -> store.open("nope"));
@@ -207,11 +209,18 @@ class JdbcBadmailStoreTest {
     }
 
     @Test
-    void reconcileClearsTempQuarantinesOrphansAndDropsRowsWithoutFile() throws Exception {
+    void reconcileReindexesClearsTempQuarantinesOrphansAndDropsRowsWithoutFile() throws Exception {
+        Path items = badmailDir.resolve("items");
         BadmailItem kept = put("unknown_user", T0, "a@example.test");
         BadmailItem lost = put("unknown_user", T0.plusSeconds(1), "b@example.test");
-        Files.delete(badmailDir.resolve("items").resolve(lost.id() + ".eml"));
-        Files.writeString(badmailDir.resolve("items").resolve("20261127T000000-orphanorph.eml"), "orphan");
+        Files.delete(items.resolve(lost.id() + ".eml"));
+        // A put whose files were complete but whose rows never made it to the index.
+        BadmailItem unindexed = store.put(new BadmailEnvelope("<x@remote.example>", List.of("C@example.test", "d@example.org"),
+                "[2001:db8::7]", "h\u00e9lo\ttab", T0.plusSeconds(2)), new BadmailReason("loop", 554, "5.4.6",
+                "loop: = and : and \\ and \u00fc", T0.plusSeconds(3)), new ByteArrayInputStream("x\r\ny\n".getBytes()));
+        db.write(c -> c.createStatement().executeUpdate("DELETE FROM badmail_items WHERE id = '" + unindexed.id() + "'"));
+        Files.writeString(items.resolve("20261127T000000-orphanorph.eml"), "orphan");
+        Files.writeString(items.resolve("20261127T000000-strayenvel.env"), "version=1");
         Files.writeString(badmailDir.resolve("tmp").resolve("cut-off"), "half");
         db.close();
 
@@ -224,17 +233,40 @@ class JdbcBadmailStoreTest {
             }
         };
         store = new JdbcBadmailStore(db, badmailDir, 0, IndexFixture.CLOCK, metrics);
-        assertEquals(new JdbcBadmailStore.Reconciliation(1, 1, 1), store.reconcile());
-        assertTrue(reported.containsAll(List.of("badmail_temp_file=1", "badmail_orphan_file=1", "badmail_missing_file=1")),
-                reported.toString());
+        // stray envelopes: the one written above and the one the lost original left behind
+        assertEquals(new JdbcBadmailStore.Reconciliation(1, 1, 1, 1, 2), store.reconcile());
+        assertTrue(reported.containsAll(List.of("badmail_temp_file=1", "badmail_reindexed=1", "badmail_orphan_file=1",
+                "badmail_missing_file=1", "badmail_stray_envelope=2")), reported.toString());
 
-        assertEquals(List.of(kept.id()), ids(store.list(BadmailQuery.ALL)));
+        assertEquals(List.of(kept.id(), unindexed.id()), ids(store.list(BadmailQuery.ALL)));
+        assertEquals(Optional.of(unindexed), store.get(unindexed.id()), "re-indexed exactly as it was put");
+        assertEquals(List.of(unindexed.id()), ids(store.list(new BadmailQuery(null, null, "example.org", null, 0, 0))));
+        try (InputStream in = store.open(unindexed.id())) {
+            assertEquals("x\r\ny\n", new String(in.readAllBytes()));
+        }
         assertEquals("orphan", Files.readString(badmailDir.resolve("quarantine/20261127T000000-orphanorph.eml")));
         assertEquals(0, countFiles(badmailDir.resolve("tmp")));
-        assertEquals(new JdbcBadmailStore.Reconciliation(0, 0, 0), store.reconcile());
+        assertFalse(Files.exists(items.resolve(lost.id() + ".env")));
+        assertFalse(Files.exists(items.resolve("20261127T000000-strayenvel.env")));
+        assertEquals(new JdbcBadmailStore.Reconciliation(0, 0, 0, 0, 0), store.reconcile());
         try (InputStream in = store.open(kept.id())) {
             assertEquals("Subject: unknown_user\r\n\r\nbody\r\n", new String(in.readAllBytes()));
         }
+    }
+
+    @Test
+    void removeThatLostItsEnvelopeFileIsNotUndoneByReconciliation() throws Exception {
+        // A remove cut off after deleting the envelope file: the item is still listed and served,
+        // and can be removed again; once its row is gone, the original alone never comes back.
+        BadmailItem a = put("unknown_user", T0, "a@example.test");
+        Files.delete(badmailDir.resolve("items").resolve(a.id() + ".env"));
+        assertEquals(new JdbcBadmailStore.Reconciliation(0, 0, 0, 0, 0), store.reconcile());
+        try (InputStream in = store.open(a.id())) {
+            assertEquals(a.octets(), in.readAllBytes().length);
+        }
+        db.write(c -> c.createStatement().executeUpdate("DELETE FROM badmail_items WHERE id = '" + a.id() + "'"));
+        assertEquals(new JdbcBadmailStore.Reconciliation(0, 0, 1, 0, 0), store.reconcile());
+        assertEquals(List.of(), store.list(BadmailQuery.ALL));
     }
 
     @Test
@@ -252,7 +284,7 @@ class JdbcBadmailStoreTest {
             }
             assertEquals(40, ids.size());
             assertEquals(40, store.totals().items());
-            assertEquals(40, countFiles(badmailDir.resolve("items")));
+            assertEquals(80, countFiles(badmailDir.resolve("items")), "an original and an envelope file each");
         } finally {
             pool.shutdownNow();
         }
