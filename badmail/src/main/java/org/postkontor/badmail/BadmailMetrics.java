@@ -6,7 +6,7 @@ package org.postkontor.badmail;
  * ever passed. Gauges (items, bytes, age of the oldest item) are read on scrape from
  * {@link BadmailQueue#status()}. Implementations must be thread-safe and fast (no I/O).
  *
- * <p>Maps onto the names in {@code deploy/METRICS.md}: {@link #arrived} →
+ * <p>Maps onto the names in the Metrics section of README.md: {@link #arrived} →
  * {@code postkontor_badmail_arrivals_total{reason=kind}}; {@link #evicted} →
  * {@code postkontor_badmail_evictions_total{reason=cause.label()}} ({@code age}, {@code size_cap});
  * {@link #deleted} → {@code …evictions_total{reason="deleted"}}; {@link #redelivered} →

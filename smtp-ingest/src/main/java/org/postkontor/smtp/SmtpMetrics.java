@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * What the SMTP listener reports; bound to Prometheus in {@code deploy} (names in
- * {@code deploy/METRICS.md}). Every method has a no-op default and is called from session threads,
+ * the Metrics section of README.md). Every method has a no-op default and is called from session threads,
  * concurrently: implementations must be thread-safe and must not block. Labels are fixed enums,
  * never an address or a user.
  */

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * The admin operations as JSON requests and replies, without HTTP: {@link AdminHttpApi} serves it
  * inside the appliance, and the CLI calls it in-process when the appliance is stopped, so both
  * paths do exactly the same. Paths are those of the HTTP API ({@code /api/v1/...}, see
- * {@code deploy/ADMIN.md}). Thread-safe.
+ * the Administration section of README.md). Thread-safe.
  */
 public final class AdminApi {
 

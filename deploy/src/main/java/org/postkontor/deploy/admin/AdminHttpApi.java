@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * The admin HTTP API: JSON over HTTP, every request authenticated by {@code Authorization: Bearer
  * <token>} ({@link AdminToken}). Mount it on the admin listener (127.0.0.1 by default) with
  * {@code server.createContext(AdminApi.PREFIX, new AdminHttpApi(api, token))}; the operations are
- * those of {@link AdminApi}, documented with curl examples in {@code deploy/ADMIN.md}. Run the
+ * those of {@link AdminApi}, documented with curl examples in the Administration section of README.md. Run the
  * server on an executor that may block (the store is blocking): virtual threads are fine.
  */
 public final class AdminHttpApi implements HttpHandler {

@@ -189,7 +189,9 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         try {
             smtpConfig = sb.build();
             pop3Config = pb.build();
-            badmailConfig = new BadmailConfig(badmailMaxAge, maxTotal, maxHeader, maxPage, hostname);
+            // Redelivery resolves user+tag the way SMTP does: same separator, or none when it is off.
+            badmailConfig = new BadmailConfig(badmailMaxAge, maxTotal, maxHeader, maxPage, hostname)
+                    .withPlusSeparator(smtpConfig.plusAddressing() ? smtpConfig.plusSeparator() : (char) 0);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

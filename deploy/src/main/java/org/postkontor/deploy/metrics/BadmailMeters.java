@@ -8,7 +8,7 @@ import java.util.Set;
 import org.postkontor.badmail.BadmailMetrics;
 
 /**
- * {@link BadmailMetrics} as {@code postkontor_badmail_*} counters (METRICS.md); the gauges are in
+ * {@link BadmailMetrics} as {@code postkontor_badmail_*} counters (README.md, Metrics); the gauges are in
  * {@link ApplianceGauges}. Arrivals are labelled by why the mail is bad ({@code reason} = kind);
  * every removal from the queue counts in {@code evictions_total{reason}} by why it left
  * ({@code age}, {@code size_cap}, {@code deleted}, {@code redelivered}).

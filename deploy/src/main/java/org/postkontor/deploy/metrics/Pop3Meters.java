@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.postkontor.pop3.Pop3Metrics;
 
 /**
- * {@link Pop3Metrics} as {@code postkontor_pop3_*} metrics (METRICS.md). Label values outside the
+ * {@link Pop3Metrics} as {@code postkontor_pop3_*} metrics (README.md, Metrics). Label values outside the
  * documented sets become {@code other}. TLS handshakes are counted by the TLS layer
  * ({@code postkontor_tls_handshakes_total{service="pop3"}}), so the TLS hooks here do nothing.
  */

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.postkontor.smtp.SmtpMetrics;
 
 /**
- * {@link SmtpMetrics} as {@code postkontor_smtp_*} metrics (METRICS.md). TLS handshakes are counted
+ * {@link SmtpMetrics} as {@code postkontor_smtp_*} metrics (README.md, Metrics). TLS handshakes are counted
  * once, by the TLS layer ({@code postkontor_tls_handshakes_total{service="smtp"}}), so the two
  * TLS hooks here do nothing.
  */

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.postkontor.store.StoreMetrics;
 
-/** {@link StoreMetrics} as Prometheus metrics ({@code postkontor_store_*}, see METRICS.md). */
+/** {@link StoreMetrics} as Prometheus metrics ({@code postkontor_store_*}, see README.md, Metrics). */
 public final class StoreMeters implements StoreMetrics {
 
     private static final Pattern LABEL = Pattern.compile("[a-z][a-z0-9_]{0,39}");

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The admin HTTP API driven by curl, as deploy/ADMIN.md shows it. */
+/** The admin HTTP API driven by curl, as README.md shows it. */
 class AdminHttpApiTest {
 
     @TempDir

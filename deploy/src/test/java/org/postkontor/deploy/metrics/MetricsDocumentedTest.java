@@ -27,7 +27,7 @@ import org.postkontor.store.StoreStats;
 import org.postkontor.store.testing.TestCertificates;
 
 /**
- * Every metric named in METRICS.md is in the scrape of a fully bound registry, and every
+ * Every metric named in the README's Metrics section is in the scrape of a fully bound registry, and every
  * {@code postkontor_} family in the scrape is documented: the table the dashboards and alerts are
  * built from stays true.
  */
@@ -70,7 +70,7 @@ class MetricsDocumentedTest {
     }
 
     private static Set<String> documented() throws Exception {
-        String doc = Files.readString(Path.of("METRICS.md"));
+        String doc = Files.readString(Path.of("..", "README.md"));
         Set<String> names = new TreeSet<>();
         Matcher m = DOC_NAME.matcher(doc);
         while (m.find()) {
@@ -88,7 +88,7 @@ class MetricsDocumentedTest {
                 missing.add(name);
             }
         }
-        assertTrue(missing.isEmpty(), "documented in METRICS.md but not exported: " + missing);
+        assertTrue(missing.isEmpty(), "documented in the README's Metrics section but not exported: " + missing);
     }
 
     @Test
@@ -105,7 +105,7 @@ class MetricsDocumentedTest {
                 undocumented.add(family + " (" + m.group(2) + ")");
             }
         }
-        assertTrue(undocumented.isEmpty(), "exported but not in METRICS.md: " + undocumented);
+        assertTrue(undocumented.isEmpty(), "exported but not in the README's Metrics section: " + undocumented);
     }
 
     @Test
