@@ -84,6 +84,13 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
     private final Condition batchDone = group.newCondition();
     private final List<Pending> pending = new ArrayList<>();
     private boolean leading;
+    /**
+     * Highest {@code messages.id} known synced. A batch's rows are visible to other connections
+     * from its commit on, a little before its sync completes; maildrop snapshots list only
+     * messages up to this id, so POP3 never serves a message a crash could still take away.
+     * Ids only grow: one leader at a time inserts messages.
+     */
+    private volatile long durableUpTo;
 
     private final Object lifecycle = new Object();
     private boolean closed;
@@ -100,6 +107,22 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
         this.clock = clock;
         this.metrics = metrics;
         this.ids = new QueueIds(clock);
+    }
+
+    /** Reads where the durable messages end; call once before the spool serves. */
+    void start() throws StoreException {
+        durableUpTo = db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM messages");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    /** Messages with an id up to this are durable (see {@link #durableUpTo}). */
+    long durableUpTo() {
+        return durableUpTo;
     }
 
     /** The line served before the stored bytes of an entry in {@code mailbox}. */
@@ -243,7 +266,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
         }
     }
 
-    /** What the committer decided for one delivery of a batch. */
+    /** What the group commit decided for one delivery of a batch. */
     private static final class Decision {
         final Pending p;
         final Map<MailAddress, Long> accepted = new LinkedHashMap<>();
@@ -336,6 +359,13 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
             }
             return;
         }
+        long highest = durableUpTo;
+        for (Decision d : decisions) {
+            if (d.stored()) {
+                highest = Math.max(highest, d.messageId);
+            }
+        }
+        durableUpTo = highest;
         metrics.groupCommit(batch.size());
         for (Decision d : decisions) {
             if (!d.stored()) {
@@ -546,7 +576,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
         }
     }
 
-    /** Refuses new deliveries, waits (bounded) for those in flight, stops the committer. */
+    /** Refuses new deliveries, waits (bounded, 30 s) for those in flight. */
     @Override
     public void close() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

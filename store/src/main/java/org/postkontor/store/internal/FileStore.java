@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #open}: takes the spool's OS file lock ({@code spool/.lock}; a second store on the
  * same spool, in this process or another, is refused), opens and migrates the index, runs
- * startup reconciliation ({@link Reconciler}, badmail's own), then starts the group committer.
+ * startup reconciliation ({@link Reconciler}, then badmail's own) before anything is served.
  * {@link #close()}: refuses new deliveries, waits for those in flight, shuts the index down and
  * releases the lock.
  */
@@ -103,7 +103,9 @@ public final class FileStore implements Store {
             }
             FileSpool spool = new FileSpool(db, files, layout, remover, config.indexDir(),
                     config.freeDiskReserveBytes(), clock, metrics);
-            JdbcMaildropStore maildrops = new JdbcMaildropStore(db, layout, remover, owner, clock, metrics);
+            spool.start();
+            JdbcMaildropStore maildrops = new JdbcMaildropStore(db, layout, remover, owner, clock, metrics,
+                    spool::durableUpTo);
             JdbcBadmailStore badmail = new JdbcBadmailStore(db, config.badmailDir(), config.freeDiskReserveBytes(),
                     clock, metrics);
             reconcileBadmail(badmail);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.MailboxInUseException;
 import org.postkontor.store.Maildrop;
@@ -49,9 +50,12 @@ final class JdbcMaildropStore implements MaildropStore {
     private final Clock clock;
     private final StoreMetrics metrics;
     private final Map<String, Boolean> held = new ConcurrentHashMap<>();
+    private final LongSupplier durableUpTo;
 
+    /** @param durableUpTo highest message id whose rows are synced; snapshots list no later one */
     JdbcMaildropStore(Database db, SpoolLayout layout, EntryRemover remover, String owner, Clock clock,
-                      StoreMetrics metrics) {
+                      StoreMetrics metrics, LongSupplier durableUpTo) {
+        this.durableUpTo = durableUpTo;
         this.db = db;
         this.layout = layout;
         this.remover = remover;
@@ -121,12 +125,15 @@ final class JdbcMaildropStore implements MaildropStore {
             if (!rowTaken) {
                 throw new MailboxInUseException("maildrop is locked by another store instance");
             }
+            long limit = durableUpTo.getAsLong();
             List<Listed> snapshot = db.read(c -> {
                 List<Listed> list = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(
                         "SELECT e.id, e.uidl, e.octets, e.arrived_at, m.path FROM mailbox_entries e"
-                                + " JOIN messages m ON m.id = e.message_id WHERE e.mailbox = ? ORDER BY e.id")) {
+                                + " JOIN messages m ON m.id = e.message_id WHERE e.mailbox = ? AND m.id <= ?"
+                                + " ORDER BY e.id")) {
                     ps.setString(1, box);
+                    ps.setLong(2, limit);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             MaildropEntry entry = new MaildropEntry(rs.getLong(1), rs.getString(2), rs.getLong(3),
