@@ -222,22 +222,30 @@ public final class JdbcBadmailStore implements BadmailStore {
             if (changedItems) {
                 files.syncDirectory(items);
             }
-            if (!missing.isEmpty() || !reindex.isEmpty()) {
-                db.write(c -> {
-                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM badmail_items WHERE id = ?")) {
-                        for (String id : missing) {
-                            ps.setString(1, id);
-                            ps.addBatch();
-                        }
-                        if (!missing.isEmpty()) {
-                            ps.executeBatch();
-                        }
+            int strayRecipients = db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM badmail_items WHERE id = ?")) {
+                    for (String id : missing) {
+                        ps.setString(1, id);
+                        ps.addBatch();
                     }
-                    for (BadmailItem item : reindex) {
-                        insert(c, item, ITEMS + "/" + item.id() + ORIGINAL);
+                    if (!missing.isEmpty()) {
+                        ps.executeBatch();
                     }
-                    return null;
-                });
+                }
+                // Recipient rows whose item row is gone: a crash can leave them (seen once after a
+                // SIGKILL, with the item's files whole); they would block re-indexing the item.
+                int n;
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM badmail_recipients WHERE NOT EXISTS"
+                        + " (SELECT 1 FROM badmail_items i WHERE i.id = badmail_recipients.item_id)")) {
+                    n = ps.executeUpdate();
+                }
+                for (BadmailItem item : reindex) {
+                    insert(c, item, ITEMS + "/" + item.id() + ORIGINAL);
+                }
+                return n;
+            });
+            if (strayRecipients > 0) {
+                log.warn("badmail: {} recipient row(s) without their item row deleted from the index", strayRecipients);
             }
             if (!missing.isEmpty()) {
                 log.warn("badmail items without their original, index rows dropped: {}", missing);

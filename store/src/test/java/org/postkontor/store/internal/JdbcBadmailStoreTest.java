@@ -270,6 +270,29 @@ class JdbcBadmailStoreTest {
     }
 
     @Test
+    void reindexingSweepsRecipientRowsLeftWithoutTheirItemRow() throws Exception {
+        // Seen once after a SIGKILL: the recipient rows of a put survived, its item row did not.
+        BadmailItem a = put("unknown_user", T0, "a@example.test", "b@example.test");
+        db.write(c -> {
+            try (var st = c.createStatement()) {
+                st.execute("SET REFERENTIAL_INTEGRITY FALSE");
+                st.executeUpdate("DELETE FROM badmail_items WHERE id = '" + a.id() + "'");
+                st.execute("SET REFERENTIAL_INTEGRITY TRUE");
+            }
+            return null;
+        });
+        assertEquals(new JdbcBadmailStore.Reconciliation(0, 1, 0, 0, 0), store.reconcile());
+        assertEquals(Optional.of(a), store.get(a.id()));
+        assertTrue(store.remove(a.id()));
+        assertEquals(0L, (long) db.read(c -> {
+            try (var rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM badmail_recipients")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }));
+    }
+
+    @Test
     void concurrentPutsAllLand() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
