@@ -85,9 +85,11 @@ public final class JdbcBadmailStore implements BadmailStore {
      * @param orphanFiles      originals with neither row nor envelope file, moved to quarantine
      * @param missingFiles     index rows whose original is gone, dropped
      * @param strayEnvelopes   envelope files without their original, deleted
+     * @param deferred         complete items the index refused to take now (files kept, not
+     *                         listed; the next start tries again)
      */
     public record Reconciliation(int tempFilesRemoved, int reindexed, int orphanFiles, int missingFiles,
-                                 int strayEnvelopes) {}
+                                 int strayEnvelopes, int deferred) {}
 
     static final String ITEMS = "items";
     static final String QUARANTINE = "quarantine";
@@ -143,7 +145,8 @@ public final class JdbcBadmailStore implements BadmailStore {
      * Startup reconciliation of files against rows (see the class comment for the cases). Each
      * case is counted, logged and reported to {@link StoreMetrics#reconciled} as
      * {@code badmail_temp_file}, {@code badmail_reindexed}, {@code badmail_orphan_file},
-     * {@code badmail_missing_file} and {@code badmail_stray_envelope}. Call before the first
+     * {@code badmail_missing_file}, {@code badmail_stray_envelope} and
+     * {@code badmail_reindex_deferred}. Call before the first
      * {@link #put}, with no other user of the badmail directory.
      */
     public Reconciliation reconcile() throws StoreException {
@@ -234,16 +237,28 @@ public final class JdbcBadmailStore implements BadmailStore {
                 }
                 // Recipient rows whose item row is gone: a crash can leave them (seen once after a
                 // SIGKILL, with the item's files whole); they would block re-indexing the item.
-                int n;
                 try (PreparedStatement ps = c.prepareStatement("DELETE FROM badmail_recipients WHERE NOT EXISTS"
                         + " (SELECT 1 FROM badmail_items i WHERE i.id = badmail_recipients.item_id)")) {
-                    n = ps.executeUpdate();
+                    return ps.executeUpdate();
                 }
-                for (BadmailItem item : reindex) {
-                    insert(c, item, ITEMS + "/" + item.id() + ORIGINAL);
-                }
-                return n;
             });
+            // One transaction per item: an index that cannot take one (seen once after a SIGKILL:
+            // a leftover of the cut-off put still locked its row) must not stop the store from
+            // starting. Its files stay; the next start tries again.
+            List<BadmailItem> notReindexed = new ArrayList<>();
+            for (BadmailItem item : List.copyOf(reindex)) {
+                try {
+                    db.write(c -> {
+                        insert(c, item, ITEMS + "/" + item.id() + ORIGINAL);
+                        return null;
+                    });
+                } catch (StoreException e) {
+                    notReindexed.add(item);
+                    reindex.remove(item);
+                    log.warn("badmail item {} could not be indexed again now; its files are kept and the next"
+                            + " start tries again", item.id(), e);
+                }
+            }
             if (strayRecipients > 0) {
                 log.warn("badmail: {} recipient row(s) without their item row deleted from the index", strayRecipients);
             }
@@ -254,12 +269,14 @@ public final class JdbcBadmailStore implements BadmailStore {
                 log.warn("badmail items without index rows, indexed again from their files: {}",
                         reindex.stream().map(BadmailItem::id).toList());
             }
-            Reconciliation r = new Reconciliation(temp, reindex.size(), orphans.size(), missing.size(), stray.size());
+            Reconciliation r = new Reconciliation(temp, reindex.size(), orphans.size(), missing.size(), stray.size(),
+                    notReindexed.size());
             metrics.reconciled("badmail_temp_file", r.tempFilesRemoved());
             metrics.reconciled("badmail_reindexed", r.reindexed());
             metrics.reconciled("badmail_orphan_file", r.orphanFiles());
             metrics.reconciled("badmail_missing_file", r.missingFiles());
             metrics.reconciled("badmail_stray_envelope", r.strayEnvelopes());
+            metrics.reconciled("badmail_reindex_deferred", r.deferred());
             log.info("badmail reconciliation: {}", r);
             return r;
         } catch (IOException e) {

@@ -234,7 +234,7 @@ class JdbcBadmailStoreTest {
         };
         store = new JdbcBadmailStore(db, badmailDir, 0, IndexFixture.CLOCK, metrics);
         // stray envelopes: the one written above and the one the lost original left behind
-        assertEquals(new JdbcBadmailStore.Reconciliation(1, 1, 1, 1, 2), store.reconcile());
+        assertEquals(new JdbcBadmailStore.Reconciliation(1, 1, 1, 1, 2, 0), store.reconcile());
         assertTrue(reported.containsAll(List.of("badmail_temp_file=1", "badmail_reindexed=1", "badmail_orphan_file=1",
                 "badmail_missing_file=1", "badmail_stray_envelope=2")), reported.toString());
 
@@ -248,7 +248,7 @@ class JdbcBadmailStoreTest {
         assertEquals(0, countFiles(badmailDir.resolve("tmp")));
         assertFalse(Files.exists(items.resolve(lost.id() + ".env")));
         assertFalse(Files.exists(items.resolve("20261127T000000-strayenvel.env")));
-        assertEquals(new JdbcBadmailStore.Reconciliation(0, 0, 0, 0, 0), store.reconcile());
+        assertEquals(new JdbcBadmailStore.Reconciliation(0, 0, 0, 0, 0, 0), store.reconcile());
         try (InputStream in = store.open(kept.id())) {
             assertEquals("Subject: unknown_user\r\n\r\nbody\r\n", new String(in.readAllBytes()));
         }
@@ -260,12 +260,12 @@ class JdbcBadmailStoreTest {
         // and can be removed again; once its row is gone, the original alone never comes back.
         BadmailItem a = put("unknown_user", T0, "a@example.test");
         Files.delete(badmailDir.resolve("items").resolve(a.id() + ".env"));
-        assertEquals(new JdbcBadmailStore.Reconciliation(0, 0, 0, 0, 0), store.reconcile());
+        assertEquals(new JdbcBadmailStore.Reconciliation(0, 0, 0, 0, 0, 0), store.reconcile());
         try (InputStream in = store.open(a.id())) {
             assertEquals(a.octets(), in.readAllBytes().length);
         }
         db.write(c -> c.createStatement().executeUpdate("DELETE FROM badmail_items WHERE id = '" + a.id() + "'"));
-        assertEquals(new JdbcBadmailStore.Reconciliation(0, 0, 1, 0, 0), store.reconcile());
+        assertEquals(new JdbcBadmailStore.Reconciliation(0, 0, 1, 0, 0, 0), store.reconcile());
         assertEquals(List.of(), store.list(BadmailQuery.ALL));
     }
 
@@ -281,7 +281,7 @@ class JdbcBadmailStoreTest {
             }
             return null;
         });
-        assertEquals(new JdbcBadmailStore.Reconciliation(0, 1, 0, 0, 0), store.reconcile());
+        assertEquals(new JdbcBadmailStore.Reconciliation(0, 1, 0, 0, 0, 0), store.reconcile());
         assertEquals(Optional.of(a), store.get(a.id()));
         assertTrue(store.remove(a.id()));
         assertEquals(0L, (long) db.read(c -> {
