@@ -1,0 +1,45 @@
+package org.postkontor.deploy.proof;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs third-party tools (nmap, sslscan, openssl) with a bound on their time. */
+final class Tools {
+    private Tools() {}
+
+    record Output(int exit, String text) {}
+
+    static boolean installed(String tool) {
+        try {
+            Process p = new ProcessBuilder("sh", "-c", "command -v " + tool).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** Runs {@code cmd} with stdin closed; kills it (its own PID) after {@code seconds}. */
+    static Output run(List<String> cmd, int seconds) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        byte[][] out = new byte[1][];
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                out[0] = p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                out[0] = new byte[0];
+            }
+        });
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor();
+            reader.join(5_000);
+            throw new IOException(String.join(" ", cmd) + " did not finish within " + seconds + " s");
+        }
+        reader.join(10_000);
+        return new Output(p.exitValue(), out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8));
+    }
+}
