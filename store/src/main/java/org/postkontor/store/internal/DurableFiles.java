@@ -197,6 +197,22 @@ public final class DurableFiles {
         }
     }
 
+    /**
+     * The failure is the volume being full: ENOSPC ({@code No space left on device}) or EDQUOT
+     * ({@code Disk quota exceeded}), as the JDK reports them on Linux, anywhere in the cause chain.
+     * The file written so far has been deleted by then, so the free space alone cannot tell.
+     */
+    public static boolean outOfSpace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t instanceof java.nio.file.FileSystemException f && f.getReason() != null
+                    ? f.getReason() + " " + t.getMessage() : t.getMessage();
+            if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Deletes a file if present; never throws. */
     public static void deleteQuietly(Path file) {
         try {

@@ -179,8 +179,9 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
             try {
                 body = files.writeTemp(message, true);
             } catch (IOException e) {
-                if (!enoughDisk(0)) {
-                    // the disk filled up under the write (ENOSPC): say so, so SMTP answers 452 4.3.1
+                // the disk filled up under the write (ENOSPC; the partial file is gone again, so the
+                // free space alone does not show it): say so, so SMTP answers 452 4.3.1
+                if (DurableFiles.outOfSpace(e) || !enoughDisk(0)) {
                     throw new InsufficientStorageException("spool volume full while writing", e);
                 }
                 throw new StoreException("cannot write the message to the spool", e);
@@ -199,6 +200,10 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
             } catch (IOException e) {
                 body.discard();
                 DurableFiles.deleteQuietly(layout.resolve(path));
+                if (DurableFiles.outOfSpace(e)) {
+                    // no room for a new hour directory
+                    throw new InsufficientStorageException("spool volume full while moving into place", e);
+                }
                 throw new StoreException("cannot move the message into the spool", e);
             }
             Pending p = new Pending(queueId, path, boxes, uidl, body.octets(), arrived, new CompletableFuture<>());

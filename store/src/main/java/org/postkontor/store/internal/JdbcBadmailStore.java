@@ -342,6 +342,9 @@ public final class JdbcBadmailStore implements BadmailStore {
             throw new InsufficientStorageException("badmail original would cross the free-disk reserve");
         } catch (IOException e) {
             deleteItemFiles(id);
+            if (DurableFiles.outOfSpace(e)) {
+                throw new InsufficientStorageException("badmail volume full while writing", e);
+            }
             throw new StoreException("cannot write a badmail item", e);
         } finally {
             if (body != null) {

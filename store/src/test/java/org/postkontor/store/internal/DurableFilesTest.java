@@ -101,4 +101,15 @@ class DurableFilesTest {
         assertEquals(1, new DurableFiles(dir, StoreMetrics.NOOP).clearTmp());
         assertFalse(Files.exists(t.path()));
     }
+
+    @Test
+    void outOfSpaceIsEnospcOrEdquotAnywhereInTheCauseChain() {
+        assertTrue(DurableFiles.outOfSpace(new IOException("No space left on device")));
+        assertTrue(DurableFiles.outOfSpace(new java.nio.file.FileSystemException("/spool/tmp/x", null,
+                "No space left on device")));
+        assertTrue(DurableFiles.outOfSpace(new IOException("write failed", new IOException("Disk quota exceeded"))));
+        assertFalse(DurableFiles.outOfSpace(new IOException("Input/output error")));
+        assertFalse(DurableFiles.outOfSpace(new java.nio.file.AccessDeniedException("/spool/tmp/x")));
+        assertFalse(DurableFiles.outOfSpace(new IOException((String) null)));
+    }
 }
