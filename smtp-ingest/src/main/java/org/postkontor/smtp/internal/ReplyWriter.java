@@ -36,6 +36,8 @@ final class ReplyWriter extends OutputStream {
     private boolean inEhlo;
     private Duration delay = Duration.ZERO;
     private boolean closeAfter;
+    /** The code of a multi-line reply still open (its last line was "NNN-"), or -1. */
+    private int openCode = -1;
 
     ReplyWriter(OutputStream out, Connection conn, boolean greeted) {
         this.out = out;
@@ -104,11 +106,18 @@ final class ReplyWriter extends OutputStream {
     private void reply(String s) {
         if (s.length() < 3 || !Character.isDigit(s.charAt(0)) || !Character.isDigit(s.charAt(1))
                 || !Character.isDigit(s.charAt(2)) || (s.length() > 3 && s.charAt(3) != ' ' && s.charAt(3) != '-')) {
-            add(s);
+            if (openCode > 0) {
+                // A line without a code inside a multi-line reply (the library's HELP AUTH text):
+                // every line of a reply carries the code (RFC 5321 §4.2.1), so give it one.
+                reply(openCode + "-" + s.strip());
+            } else {
+                add(s);
+            }
             return;
         }
         int code = Integer.parseInt(s.substring(0, 3));
         boolean last = s.length() == 3 || s.charAt(3) == ' ';
+        openCode = last ? -1 : code;
         String text = s.length() > 4 ? s.substring(4) : "";
         if (!greeted && code == 220) {
             greeted = true;

@@ -58,6 +58,14 @@ class ReplyWriterTest {
     }
 
     @Test
+    void linesWithoutACodeInsideAReplyGetTheReplysCode() throws IOException {
+        send("220 mx.test ESMTP Postkontor", 64);
+        assertEquals("214-2.0.0 AUTH <mechanism>\r\n214-2.0.0 mechanism = a SASL mechanism,\r\n"
+                + "214 2.0.0 End of AUTH info\r\n",
+                send("214-AUTH <mechanism>\n\t mechanism = a SASL mechanism,\n214 End of AUTH info", 3));
+    }
+
+    @Test
     void tarpitLimitAppends421() throws IOException {
         send("220 mx.test ESMTP Postkontor", 64);
         send("500 Error: command not implemented", 64);
