@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicLong;
 import org.flywaydb.core.Flyway;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -28,7 +29,10 @@ public final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException, StoreException;
     }
 
+    private static final int COMPACT_EVERY_SYNCS = 256;
+
     private final JdbcConnectionPool pool;
+    private final AtomicLong syncs = new AtomicLong();
 
     private Database(JdbcConnectionPool pool) {
         this.pool = pool;
@@ -41,7 +45,11 @@ public final class Database implements AutoCloseable {
             throw new StoreException("cannot create index directory", e);
         }
         String url = "jdbc:h2:file:" + indexDir.toAbsolutePath().resolve("postkontor")
-                + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE";
+                + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE"
+                // No background writer: its housekeeping can move chunks while it holds H2's
+                // "store in progress" flag but not the store lock, and then a commit() of ours
+                // silently stores nothing (see sync). We store, compact and sync ourselves.
+                + ";WRITE_DELAY=0";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "postkontor", "");
         pool.setMaxConnections(32);
         try {
@@ -118,15 +126,22 @@ public final class Database implements AutoCloseable {
      * (see RELIABILITY.md). {@code CHECKPOINT SYNC} alone is not enough either: it runs
      * {@code MVStore.commit()}, which skips its own store when another store began meanwhile
      * (the background writer's), and that store may still be serializing or writing the chunk on
-     * H2's executor threads when the following {@code force} runs; a kill then loses commits that
-     * were reported durable (the crash test caught this). So: store what is not stored yet, wait
+     * H2's executor threads when the following {@code force} runs; and its store() does nothing
+     * while the background writer's housekeeping moves chunks without holding the store lock. A
+     * kill then loses commits that were reported durable (the crash test caught this). So: the
+     * background writer is off (WRITE_DELAY=0, see {@link #open}); store what is not stored yet, wait
      * for every chunk write in flight ({@code executeFileStoreOperation} drains H2's
      * serialization and buffer-save executors), then force the file. H2-specific on purpose: on
      * PostgreSQL a commit is durable by itself.
      */
-    private static void sync(Connection c) throws SQLException {
+    private void sync(Connection c) throws SQLException {
         MVStore mv = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore()
                 .getMvStore();
+        if (syncs.incrementAndGet() % COMPACT_EVERY_SYNCS == 0) {
+            // the housekeeping the disabled background writer would do: rewrite pages of sparse
+            // chunks (under H2's store lock); the commit below stores them
+            mv.compact(50, 4 * 1024 * 1024);
+        }
         mv.commit();
         FileStore<?> file = mv.getFileStore();
         if (file != null) {

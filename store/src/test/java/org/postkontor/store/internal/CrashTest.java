@@ -130,6 +130,7 @@ class CrashTest {
         Map<String, Ack> acked = new HashMap<>();
         Set<String> expunged = new HashSet<>();
         Map<String, String> shaByUidl = new HashMap<>();
+        Map<String, String> history = new HashMap<>(); // uidl -> what the child said about it, for failures
         int cutOff = 0;
         int quarantined = 0;
         int totalAcks = 0;
@@ -148,10 +149,16 @@ class CrashTest {
                 String[] f = l.split(" ");
                 switch (f[0]) {
                     case "ACK" -> {
+                        history.merge(f[1], "acked in round " + round + " to " + f[2], (x, y) -> x + "; " + y);
                         acked.put(f[1], new Ack(f[1], List.of(f[2].split(",")), f[3], Long.parseLong(f[4])));
                         totalAcks++;
                     }
-                    case "EXPUNGING" -> pendingExpunge.add(f[1] + " " + f[2]);
+                    case "EXPUNGING" -> {
+                        pendingExpunge.add(f[1] + " " + f[2]);
+                        for (String u : f[2].split(",")) {
+                            history.merge(u, "expunging in round " + round, (x, y) -> x + "; " + y);
+                        }
+                    }
                     case "EXPUNGED" -> {
                         pendingExpunge.remove(f[1] + " " + f[2]);
                         for (String u : f[2].split(",")) {
@@ -191,8 +198,17 @@ class CrashTest {
                             continue;
                         }
                         MaildropEntry e = listed.get(box).get(a.queueId());
-                        assertNotNull(e, "acknowledged delivery " + a.queueId() + " missing from " + box
-                                + " after round " + round);
+                        if (e == null) {
+                            List<String> elsewhere = new ArrayList<>();
+                            listed.forEach((b, m) -> {
+                                if (m.containsKey(a.queueId())) {
+                                    elsewhere.add(b);
+                                }
+                            });
+                            fail("acknowledged delivery " + a.queueId() + " missing from " + box + " after round "
+                                    + round + "; still listed in " + elsewhere + "; history: "
+                                    + history.get(a.queueId()));
+                        }
                         assertEquals(FileSpool.deliveredTo(box).length + a.octets(), e.octets());
                         assertEquals(a.sha256(), shaByUidl.get(box + " " + a.queueId()));
                     }
