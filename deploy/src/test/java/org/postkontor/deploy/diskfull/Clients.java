@@ -58,7 +58,11 @@ final class Clients {
                     print('MSG', i, base64.b64encode(b'\\r\\n'.join(lines) + b'\\r\\n').decode('ascii'), file=o)
                 for n in dele:
                     print('DELE', n, p.dele(n).decode('ascii', 'replace'), file=o)
-                print('QUIT', p.quit().decode('ascii', 'replace'), file=o)
+                try:
+                    quit = p.quit()
+                except poplib.error_proto as e:
+                    quit = e.args[0]
+                print('QUIT', quit.decode('ascii', 'replace'), file=o)
             """;
 
     /** The final reply of one transaction: the stage it ended in ({@code MAIL}, {@code RCPT}, {@code DATA}). */

@@ -101,6 +101,8 @@ class DiskFullTest {
         long free = Files.getFileStore(spool).getUsableSpace();
         assertTrue(free >= reserve - SMALL, "the spool never went below its reserve: " + free + " free");
         assertTrue(free < reserve + BIG + SMALL, "the spool was filled up to its reserve: " + free + " free");
+        SmtpResult before = send(app, ALICE, BIG).get(0);
+        assertTrue(before.insufficientStorage(), "full before the deletion: " + before);
 
         servesDeletesAndResumes(app, sc, fill.accepted);
     }
@@ -136,6 +138,54 @@ class DiskFullTest {
         assertEquals(expected.size(), Set.copyOf(expected).size());
         assertSpoolConsistent(sc, new LinkedHashSet<>(expected));
         assertFalse(app.log().contains("quarantine"), "nothing was quarantined at startup:\n" + app.logTail());
+    }
+
+    /**
+     * The default layout: spool, index, badmail and smtp.temp-dir all under one data.dir on the
+     * small volume, reserve 0. The disk fills under the spool, under H2's index writes and under
+     * SMTP's temp files for large messages: each is 452 4.3.1, never a dropped connection, and the
+     * store comes back whole. Known limits (RELIABILITY.md): once H2 failed a write, the index
+     * stays closed until the appliance restarts; and H2 needs room to write even a deletion, so
+     * DELE + QUIT cannot free space on this volume: the admin frees space (here: removes a ballast
+     * file) and restarts. The free-disk reserve, which also guards the index volume, keeps a real
+     * appliance away from all of this.
+     */
+    @Test
+    void wholeDataDirOnOneVolumeOutOfSpace() throws Exception {
+        Path data = mountVolume("data-volume");
+        Path ballast = data.resolve("ballast");
+        Files.write(ballast, new byte[3 * BIG]);
+        StoreConfig sc = new StoreConfig(data.resolve("spool"), data.resolve("index"), data.resolve("badmail"), 0);
+        ApplianceProcess app = appliance(data, sc);
+
+        Fill fill = fill(app, ALICE);
+        assertTrue(fill.accepted.size() >= 10, "mail was accepted before the disk filled up: " + fill);
+        long free = Files.getFileStore(data).getUsableSpace();
+        assertTrue(free < SMALL + 16 * 1024, "the data volume is really full: " + free + " free");
+
+        assertEquals(0, app.stop(), "a clean stop with the disk full:\n" + app.logTail());
+        app.start();
+        assertMailbox(app, fill.accepted);
+        assertSpoolConsistent(sc, fill.accepted);
+
+        // DELE + QUIT on the full index volume: removed, or -ERR and nothing removed; never half
+        Pop3Result session = clients.pop3(app.pop3Port, ALICE, PASSWORD, 1, 2, 3);
+        Map<Integer, Integer> ids = checkMessages(session, fill.accepted);
+        if (session.quitReply().startsWith("+OK")) {
+            for (int n = 1; n <= 3; n++) {
+                fill.accepted.remove(ids.get(n));
+            }
+        } else {
+            assertTrue(session.quitReply().startsWith("-ERR [SYS/TEMP]"), session.quitReply());
+        }
+        assertEquals(0, app.stop(), app.logTail());
+
+        // the admin frees space on the volume and restarts: everything as it was, and mail flows
+        Files.delete(ballast);
+        app.start();
+        assertMailbox(app, fill.accepted);
+        assertSpoolConsistent(sc, fill.accepted);
+        servesDeletesAndResumes(app, sc, fill.accepted);
     }
 
     @Test
@@ -178,12 +228,9 @@ class DiskFullTest {
 
     // ------------------------------------------------------------------ steps
 
-    /** POP3 while full: retrieve all, delete three, QUIT; then a big message gets 250 and all is there. */
+    /** POP3: retrieve all, delete three, QUIT; then a big message gets 250 and all is there. */
     private void servesDeletesAndResumes(ApplianceProcess app, StoreConfig sc, Set<Integer> accepted)
             throws Exception {
-        SmtpResult before = send(app, ALICE, BIG).get(0);
-        assertTrue(before.insufficientStorage(), "full before the deletion: " + before);
-
         Pop3Result session = clients.pop3(app.pop3Port, ALICE, PASSWORD, 1, 2, 3);
         Map<Integer, Integer> ids = checkMessages(session, accepted);
         assertEquals(3, session.deleReplies().size());
@@ -214,7 +261,7 @@ class DiskFullTest {
         Set<Integer> accepted = new LinkedHashSet<>();
         List<SmtpResult> all = new ArrayList<>();
         for (int size : new int[] {BIG, SMALL}) {
-            int count = size == BIG ? VOLUME_MIB + 6 : 20;
+            int count = size == BIG ? VOLUME_MIB + 6 : 48;
             int first = nextId;
             List<SmtpResult> replies = send(app, rcpt, size, count);
             boolean refused = false;

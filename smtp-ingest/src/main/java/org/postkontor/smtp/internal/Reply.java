@@ -70,6 +70,21 @@ public record Reply(int code, String enhanced, String text, Reason reason) {
         return e instanceof InsufficientStorageException ? INSUFFICIENT_STORAGE : STORE_FAILURE;
     }
 
+    /**
+     * Buffering the data in smtp.temp-dir failed: a full volume (ENOSPC or EDQUOT, as the JDK
+     * reports them on Linux) is 452 4.3.1, anything else 451 4.3.0.
+     */
+    public static Reply forTempFile(java.io.IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t instanceof java.nio.file.FileSystemException f && f.getReason() != null
+                    ? f.getReason() + " " + t.getMessage() : t.getMessage();
+            if (m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
+                return INSUFFICIENT_STORAGE;
+            }
+        }
+        return STORE_FAILURE;
+    }
+
     /** A mailbox that cannot take mail now ({@link DeliveryCheck#OK} has no reply). */
     public static Reply forCheck(DeliveryCheck check) {
         return switch (check) {

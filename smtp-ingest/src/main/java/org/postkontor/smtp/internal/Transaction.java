@@ -58,6 +58,8 @@ final class Transaction implements MessageHandler {
     private final Map<String, List<String>> badmailRecipients = new LinkedHashMap<>();
     private final Set<String> accepted = new LinkedHashSet<>();
     private long size = -1;
+    /** Writing the data to smtp.temp-dir failed (e.g. ENOSPC): the rest is drained, then refused. */
+    private IOException bufferFailure;
     private String result = "aborted";
     private String queueId = "-";
 
@@ -139,6 +141,10 @@ final class Transaction implements MessageHandler {
             if (total > config.maxMessageSize()) {
                 throw end(Reply.TOO_BIG);
             }
+            if (bufferFailure != null) {
+                log.warn("session={} cannot buffer the data: {}", session.getSessionId(), bufferFailure.toString());
+                throw end(Reply.forTempFile(bufferFailure));
+            }
             if (scanner.sawNul()) {
                 throw end(Reply.NUL_IN_DATA);
             }
@@ -171,12 +177,24 @@ final class Transaction implements MessageHandler {
                 throw endAndDrop(conn.expired() ? Reply.SESSION_TOO_LONG : Reply.CONNECTION_LOST);
             }
             if (n < 0) {
-                buffer.finish();
+                if (bufferFailure == null) {
+                    try {
+                        buffer.finish();
+                    } catch (IOException e) {
+                        bufferFailure = e;
+                    }
+                }
                 return total;
             }
             if (total + n <= config.maxMessageSize()) {
                 scanner.scan(b, 0, n);
-                buffer.write(b, 0, n);
+                if (bufferFailure == null) {
+                    try {
+                        buffer.write(b, 0, n);
+                    } catch (IOException e) {
+                        bufferFailure = e; // keep reading to the end of the data, so the session stays usable
+                    }
+                }
             }
             total += n;
             if (conn.expired()) {

@@ -357,7 +357,9 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
             if (committed) {
                 undo(decisions);
             }
-            StoreException failure = e instanceof StoreException se ? se : new StoreException("delivery failed", e);
+            StoreException failure = DurableFiles.outOfSpace(e)
+                    ? new InsufficientStorageException("index volume full", e) // 452 4.3.1, not 451
+                    : e instanceof StoreException se ? se : new StoreException("delivery failed", e);
             for (Decision d : decisions) {
                 d.p.dropBody(layout);
                 d.p.done().completeExceptionally(failure);
