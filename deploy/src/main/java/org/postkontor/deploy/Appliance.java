@@ -126,8 +126,11 @@ public final class Appliance implements AutoCloseable {
         resources.add(tls);
         tls.startPolling(config.tls().reloadInterval());
 
+        PlatformThreadHasher offloaded = new PlatformThreadHasher(hasher,
+                Math.max(1, Runtime.getRuntime().availableProcessors()));
+        resources.add(offloaded);
         try {
-            store = Store.open(sc, hasher, clock, new StoreMeters(registry));
+            store = Store.open(sc, offloaded, clock, new StoreMeters(registry));
         } catch (StoreException e) {
             throw new StartException("cannot open the store (spool " + sc.spoolDir() + ", index " + sc.indexDir()
                     + "): " + e.getMessage(), e);

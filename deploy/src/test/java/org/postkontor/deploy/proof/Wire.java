@@ -121,13 +121,17 @@ final class Wire implements AutoCloseable {
         }
     }
 
+    /** The last SMTP reply {@link #sendMail} got. */
+    String lastReply = "";
+
     /** One SMTP transaction on an open session after EHLO; true on 250 after DATA. */
     boolean sendMail(String from, String rcpt, byte[] message) throws IOException {
-        if (!smtp("MAIL FROM:<" + from + ">").startsWith("2") || !smtp("RCPT TO:<" + rcpt + ">").startsWith("2")) {
+        if (!(lastReply = smtp("MAIL FROM:<" + from + ">")).startsWith("2")
+                || !(lastReply = smtp("RCPT TO:<" + rcpt + ">")).startsWith("2")) {
             smtp("RSET");
             return false;
         }
-        if (!smtp("DATA").startsWith("3")) {
+        if (!(lastReply = smtp("DATA")).startsWith("3")) {
             return false;
         }
         ByteArrayOutputStream b = new ByteArrayOutputStream(message.length + 64);
@@ -143,7 +147,8 @@ final class Wire implements AutoCloseable {
         }
         b.writeBytes(".\r\n".getBytes(StandardCharsets.US_ASCII));
         sendRaw(b.toByteArray());
-        return smtpReply().startsWith("2");
+        lastReply = smtpReply();
+        return lastReply.startsWith("2");
     }
 
     @Override

@@ -61,6 +61,9 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
     // event loop only
     private boolean stlsPending;
     private volatile boolean pausedForBacklog;
+    // set by the worker while the session computes a reply (a login hashing or waiting out its
+    // failed-login delay): the client is waiting for us then, not idle (read on the event loop)
+    private volatile boolean handling;
     // worker only
     private boolean closing;
     private final List<Object> held = new ArrayList<>();
@@ -108,6 +111,9 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
+            if (handling) {
+                return; // the server owes a reply; the idle timer fires again if the client stays quiet
+            }
             endReason = "idle_timeout";
             channel.writeAndFlush(line("-ERR idle for too long; closing connection"))
                     .addListener(ChannelFutureListener.CLOSE);
@@ -220,12 +226,17 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
         }
         Reply reply;
         boolean stlsCandidate = false;
-        if (ev instanceof Pop3FrameDecoder.FrameError error) {
-            reply = session.malformedLine(error == Pop3FrameDecoder.FrameError.TOO_LONG);
-        } else {
-            String line = (String) ev;
-            stlsCandidate = line.equalsIgnoreCase("STLS");
-            reply = session.handle(line);
+        handling = true;
+        try {
+            if (ev instanceof Pop3FrameDecoder.FrameError error) {
+                reply = session.malformedLine(error == Pop3FrameDecoder.FrameError.TOO_LONG);
+            } else {
+                String line = (String) ev;
+                stlsCandidate = line.equalsIgnoreCase("STLS");
+                reply = session.handle(line);
+            }
+        } finally {
+            handling = false;
         }
         if (reply instanceof Reply.StartTls startTls) {
             channel.eventLoop().execute(() -> startTls(startTls));
