@@ -193,8 +193,7 @@ public final class LoadDriver {
             for (Thread t : slowThreads) {
                 t.join(Duration.ofSeconds(120));
             }
-            whileSlow = System.nanoTime() - slowStart < Duration.ofSeconds(options.seconds()).toNanos()
-                    ? smtpSessions.get() + pop3Sessions.get() : -1;
+            whileSlow = smtpSessions.get() + pop3Sessions.get(); // until the last slow client was cut off
             long rest = Duration.ofSeconds(options.seconds()).toNanos() - (System.nanoTime() - slowStart);
             if (rest > 0) {
                 Thread.sleep(Duration.ofNanos(rest));
