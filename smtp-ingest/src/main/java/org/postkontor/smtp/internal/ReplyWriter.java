@@ -103,7 +103,8 @@ final class ReplyWriter extends OutputStream {
         out.close();
     }
 
-    private void reply(String s) {
+    private void reply(String line) {
+        String s = printable(line);
         if (s.length() < 3 || !Character.isDigit(s.charAt(0)) || !Character.isDigit(s.charAt(1))
                 || !Character.isDigit(s.charAt(2)) || (s.length() > 3 && s.charAt(3) != ' ' && s.charAt(3) != '-')) {
             if (openCode > 0) {
@@ -174,7 +175,28 @@ final class ReplyWriter extends OutputStream {
     }
 
     private void add(String s) {
-        byte[] b = (s + "\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] b = (s + "\r\n").getBytes(StandardCharsets.US_ASCII);
         pending.write(b, 0, b.length);
+    }
+
+    /**
+     * Reply text is HT and printable US-ASCII only (RFC 5321 §4.2, textstring). The library echoes
+     * client input in some errors ("Error in parameters: ..."): anything else becomes '?', so no
+     * client byte reaches the wire raw.
+     */
+    static String printable(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '\t' && (c < 0x20 || c > 0x7e)) {
+                if (sb == null) {
+                    sb = new StringBuilder(s.length()).append(s, 0, i);
+                }
+                sb.append('?');
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? s : sb.toString();
     }
 }

@@ -66,6 +66,13 @@ class ReplyWriterTest {
     }
 
     @Test
+    void clientBytesEchoedByTheLibraryAreMadePrintable() throws IOException {
+        send("220 mx.test ESMTP Postkontor", 64);
+        String got = send("501 5.5.4 Syntax: MAIL FROM: <address>  Error in parameters: \"E\u00e4\u0085\u0001<a\"", 4);
+        assertEquals("501 5.5.4 Syntax: MAIL FROM: <address>  Error in parameters: \"E???<a\"\r\n", got);
+    }
+
+    @Test
     void tarpitLimitAppends421() throws IOException {
         send("220 mx.test ESMTP Postkontor", 64);
         send("500 Error: command not implemented", 64);
