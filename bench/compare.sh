@@ -41,10 +41,11 @@ export POSTKONTOR_DATA_DIR="$DATA" POSTKONTOR_SMTP_BIND=127.0.0.1 POSTKONTOR_SMT
 
 echo "== setting up both servers ($MAILBOXES mailboxes each)" >&2
 bash "$PEER" start >/dev/null
-pk admin domain add example.test >/dev/null 2>&1 || true
+mkdir -p "$DATA"
+pk admin domain add example.test >/dev/null
 for ((i = 0; i < MAILBOXES; i++)); do
   bash "$PEER" adduser "bench$i@example.test" "$PASSWORD" >/dev/null
-  printf '%s\n' "$PASSWORD" | pk admin user add "bench$i@example.test" --password-stdin >/dev/null 2>&1 || true
+  printf '%s\n' "$PASSWORD" | pk admin user add "bench$i@example.test" --password-stdin >/dev/null
 done
 "$JAVA" --enable-native-access=ALL-UNNAMED -jar deploy/target/postkontor.jar run >"$OUT/postkontor.log" 2>&1 &
 pk_pid=$!
