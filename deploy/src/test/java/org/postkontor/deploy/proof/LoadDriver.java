@@ -40,7 +40,8 @@ import org.postkontor.store.StoreMetrics;
  * from /proc/PID/status every second. Alongside, slow clients: silent ones, ones that send one
  * byte and then nothing for a minute, an SMTP one that trickles a byte a second (cut only by
  * smtp.session-max-duration) and a POP3S one that never starts its TLS handshake; each must be cut
- * off by the configured timeouts (5 s command/idle/handshake, 12 s SMTP session) while the normal
+ * off by the configured timeouts (command/idle/handshake: 5 s by default, SMTP session: twice that
+ * plus 2 s) while the normal
  * sessions keep being served. At the end everything left is drained: every message that got a 250
  * was retrieved exactly once. {@code LoadTest} runs a small version in the suite; {@link #main}
  * the long one (bench/load.sh; RELIABILITY.md has the numbers).
@@ -48,16 +49,18 @@ import org.postkontor.store.StoreMetrics;
 public final class LoadDriver {
 
     static final String PASSWORD = "load-test-password";
-    static final Duration TIMEOUT = Duration.ofSeconds(5);
-    static final Duration SMTP_SESSION_MAX = Duration.ofSeconds(12);
-
-    public record Options(int sessions, int seconds, int slowPerKind, String xmx) {}
+    public record Options(int sessions, int seconds, int slowPerKind, String xmx, Duration timeout) {
+        /** smtp.session-max-duration: what cuts the trickling client. */
+        Duration smtpSessionMax() {
+            return timeout.multipliedBy(2).plusSeconds(2);
+        }
+    }
 
     public record SlowResult(String kind, long cutAfterMillis, String how) {}
 
     public record Result(int sessions, int seconds, long smtpSessions, long pop3Sessions, long accepted,
             long retrieved, long leftAtEnd, List<String> errors, List<Long> rssKib, List<SlowResult> slow,
-            List<Long> smtpSessionMillis, List<Long> pop3SessionMillis, long sessionsWhileSlow) {
+            List<Long> smtpSessionMillis, List<Long> pop3SessionMillis, long sessionsWhileSlow, long timeoutSeconds) {
 
         long maxRssKib() {
             return rssKib.stream().mapToLong(x -> x).max().orElse(0);
@@ -88,6 +91,7 @@ public final class LoadDriver {
     }
 
     private final Options options;
+    private final long runStart = System.nanoTime();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicInteger nextId = new AtomicInteger();
     private final AtomicLong smtpSessions = new AtomicLong();
@@ -107,11 +111,16 @@ public final class LoadDriver {
         this.options = options;
     }
 
-    /** {@code main [SESSIONS] [SECONDS] [SLOW_PER_KIND] [XMX]}: exit 1 on any error or slow client not cut. */
+    /**
+     * {@code main [SESSIONS] [SECONDS] [SLOW_PER_KIND] [XMX] [TIMEOUT_S]}: exit 1 on any error or slow
+     * client not cut. TIMEOUT_S sets smtp.command-timeout, smtp.data-timeout, pop3.idle-timeout and
+     * pop3.tls-handshake-timeout; smtp.session-max-duration is twice it plus 2 s.
+     */
     public static void main(String[] args) throws Exception {
         Options o = new Options(args.length > 0 ? Integer.parseInt(args[0]) : 1000,
                 args.length > 1 ? Integer.parseInt(args[1]) : 60, args.length > 2 ? Integer.parseInt(args[2]) : 10,
-                args.length > 3 ? args[3] : "512m");
+                args.length > 3 ? args[3] : "512m",
+                Duration.ofSeconds(args.length > 4 ? Integer.parseInt(args[4]) : 5));
         Path dir = Files.createTempDirectory("postkontor-load");
         Result r = new LoadDriver(o).run(dir);
         print(r);
@@ -120,12 +129,15 @@ public final class LoadDriver {
     }
 
     static void print(Result r) {
-        System.out.println("load: " + r.summary());
+        System.out.println("load: " + r.summary() + " timeouts_s=" + r.timeoutSeconds());
         System.out.println("rss_kib per second: " + r.rssKib());
         r.slow().forEach(s -> System.out.println("slow client " + s.kind() + ": cut after " + s.cutAfterMillis()
                 + " ms (" + s.how() + ")"));
         System.out.println("normal sessions completed while slow clients were connected: " + r.sessionsWhileSlow());
         r.errors().stream().limit(20).forEach(e -> System.out.println("ERROR " + e));
+        Map<String, Long> kinds = new java.util.TreeMap<>();
+        r.errors().forEach(e -> kinds.merge(e.replaceAll("[0-9]+", "N"), 1L, Long::sum));
+        kinds.forEach((k, n) -> System.out.println("errors of this kind: " + n + " x " + k));
     }
 
     Result run(Path dir) throws Exception {
@@ -157,11 +169,11 @@ public final class LoadDriver {
         env.put("POSTKONTOR_SMTP_MAX_CONNECTIONS_PER_IP", String.valueOf(limit));
         env.put("POSTKONTOR_POP3_MAX_CONNECTIONS", String.valueOf(limit));
         env.put("POSTKONTOR_POP3_MAX_CONNECTIONS_PER_ADDRESS", String.valueOf(limit));
-        env.put("POSTKONTOR_SMTP_COMMAND_TIMEOUT", TIMEOUT.toSeconds() + "s");
-        env.put("POSTKONTOR_SMTP_DATA_TIMEOUT", TIMEOUT.toSeconds() + "s");
-        env.put("POSTKONTOR_SMTP_SESSION_MAX_DURATION", SMTP_SESSION_MAX.toSeconds() + "s");
-        env.put("POSTKONTOR_POP3_IDLE_TIMEOUT", TIMEOUT.toSeconds() + "s");
-        env.put("POSTKONTOR_POP3_TLS_HANDSHAKE_TIMEOUT", TIMEOUT.toSeconds() + "s");
+        env.put("POSTKONTOR_SMTP_COMMAND_TIMEOUT", options.timeout().toSeconds() + "s");
+        env.put("POSTKONTOR_SMTP_DATA_TIMEOUT", options.timeout().toSeconds() + "s");
+        env.put("POSTKONTOR_SMTP_SESSION_MAX_DURATION", options.smtpSessionMax().toSeconds() + "s");
+        env.put("POSTKONTOR_POP3_IDLE_TIMEOUT", options.timeout().toSeconds() + "s");
+        env.put("POSTKONTOR_POP3_TLS_HANDSHAKE_TIMEOUT", options.timeout().toSeconds() + "s");
         env.put("POSTKONTOR_POP3_FAILED_LOGIN_DELAY", "0");
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xmx" + options.xmx(), "-XX:+ExitOnOutOfMemoryError", "-cp",
@@ -224,7 +236,8 @@ public final class LoadDriver {
         }
         return new Result(options.sessions(), options.seconds(), smtpSessions.get(), pop3Sessions.get(),
                 accepted.size(), retrieved.size() - leftAtEnd, leftAtEnd, List.copyOf(errors), List.copyOf(rss),
-                List.copyOf(slow), List.copyOf(smtpMillis), List.copyOf(pop3Millis), whileSlow);
+                List.copyOf(slow), List.copyOf(smtpMillis), List.copyOf(pop3Millis), whileSlow,
+                options.timeout().toSeconds());
     }
 
     // ---- normal sessions ------------------------------------------------------------------------
@@ -237,23 +250,35 @@ public final class LoadDriver {
         while (!stop.get()) {
             long start = System.nanoTime();
             long end = start + Duration.ofMillis(2000 + r.nextInt(4000)).toNanos();
+            String step = "connect";
             try (Wire w = new Wire(smtpPort, false, 120_000, null)) {
+                step = "greeting";
                 expect(w.smtpReply(), "220", "greeting");
+                step = "EHLO";
                 expect(w.smtp("EHLO load.sender.test"), "250", "EHLO");
                 do {
                     int id = nextId.getAndIncrement();
                     String rcpt = users.get(r.nextInt(users.size()));
-                    if (!w.sendMail("load@sender.test", rcpt, message(id, 1024 + r.nextInt(19 * 1024)))) {
+                    step = "transaction";
+                    boolean ok;
+                    try {
+                        ok = w.sendMail("load@sender.test", rcpt, message(id, 1024 + r.nextInt(19 * 1024)));
+                    } catch (IOException e) {
+                        throw new IOException("at " + w.lastCommand + ": " + e, e);
+                    }
+                    if (!ok) {
                         throw new IOException("message " + id + " to " + rcpt + " was not accepted: " + w.lastReply);
                     }
                     accepted.add(id);
                     pause(200 + r.nextInt(1300));
                 } while (System.nanoTime() < end && !stop.get());
+                step = "QUIT";
                 expect(w.smtp("QUIT"), "221", "QUIT");
                 smtpSessions.incrementAndGet();
                 smtpMillis.add((System.nanoTime() - start) / 1_000_000);
             } catch (IOException | RuntimeException e) {
-                errors.add("smtp: " + e + " after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+                errors.add("smtp (" + step + "): " + e + " after " + (System.nanoTime() - start) / 1_000_000 + " ms, "
+                        + Duration.ofNanos(System.nanoTime() - runStart).toSeconds() + " s into the run");
                 pause(200);
             }
         }
@@ -274,7 +299,8 @@ public final class LoadDriver {
                 pop3Sessions.incrementAndGet();
                 pop3Millis.add((System.nanoTime() - start) / 1_000_000);
             } catch (IOException | RuntimeException e) {
-                errors.add("pop3 " + user + ": " + e + " after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+                errors.add("pop3: " + e + " after " + (System.nanoTime() - start) / 1_000_000 + " ms, "
+                        + Duration.ofNanos(System.nanoTime() - runStart).toSeconds() + " s into the run");
                 pause(200);
             }
         }
@@ -373,12 +399,12 @@ public final class LoadDriver {
     private List<Thread> startSlowClients() {
         List<Thread> ts = new ArrayList<>();
         for (int i = 0; i < options.slowPerKind(); i++) {
-            ts.add(slowClient("smtp silent", smtpPort, null, 0, TIMEOUT));
-            ts.add(slowClient("smtp byte-a-minute", smtpPort, "E", 0, TIMEOUT));
-            ts.add(slowClient("smtp trickle 1 byte/s", smtpPort, "NOOP\r\n", 1000, SMTP_SESSION_MAX));
-            ts.add(slowClient("pop3 silent", pop3Port, null, 0, TIMEOUT));
-            ts.add(slowClient("pop3 byte-a-minute", pop3Port, "C", 0, TIMEOUT));
-            ts.add(slowClient("pop3s no handshake", pop3sPort, null, 0, TIMEOUT));
+            ts.add(slowClient("smtp silent", smtpPort, null, 0, options.timeout()));
+            ts.add(slowClient("smtp byte-a-minute", smtpPort, "E", 0, options.timeout()));
+            ts.add(slowClient("smtp trickle 1 byte/s", smtpPort, "NOOP\r\n", 1000, options.smtpSessionMax()));
+            ts.add(slowClient("pop3 silent", pop3Port, null, 0, options.timeout()));
+            ts.add(slowClient("pop3 byte-a-minute", pop3Port, "C", 0, options.timeout()));
+            ts.add(slowClient("pop3s no handshake", pop3sPort, null, 0, options.timeout()));
         }
         return ts;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,13 +22,14 @@ class LoadTest {
 
     @Test
     void hundredMixedSessionsWithSlowClientsAroundThem() throws Exception {
-        LoadDriver.Result r = new LoadDriver(new LoadDriver.Options(100, 15, 2, "256m")).run(dir);
+        LoadDriver.Options o = new LoadDriver.Options(100, 15, 2, "256m", Duration.ofSeconds(5));
+        LoadDriver.Result r = new LoadDriver(o).run(dir);
         LoadDriver.print(r);
         assertEquals(List.of(), r.errors());
         assertTrue(r.smtpSessions() > 0 && r.pop3Sessions() > 0 && r.accepted() > 0, r.summary());
         assertEquals(12, r.slow().size(), "every slow client reported: " + r.slow());
         for (LoadDriver.SlowResult s : r.slow()) {
-            long limit = (s.kind().contains("trickle") ? LoadDriver.SMTP_SESSION_MAX : LoadDriver.TIMEOUT).toMillis();
+            long limit = (s.kind().contains("trickle") ? o.smtpSessionMax() : o.timeout()).toMillis();
             assertTrue(s.cutAfterMillis() >= limit - 1000 && s.cutAfterMillis() <= limit + 30_000,
                     s.kind() + " cut after " + s.cutAfterMillis() + " ms; timeout " + limit + " ms");
         }

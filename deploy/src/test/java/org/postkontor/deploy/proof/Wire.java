@@ -104,7 +104,11 @@ final class Wire implements AutoCloseable {
         return l;
     }
 
+    /** The SMTP command last sent (for diagnostics). */
+    String lastCommand = "";
+
     String smtp(String command) throws IOException {
+        lastCommand = command.length() > 12 ? command.substring(0, 12) : command;
         send(command);
         return smtpReply();
     }
@@ -146,6 +150,7 @@ final class Wire implements AutoCloseable {
             }
         }
         b.writeBytes(".\r\n".getBytes(StandardCharsets.US_ASCII));
+        lastCommand = "end of data";
         sendRaw(b.toByteArray());
         lastReply = smtpReply();
         return lastReply.startsWith("2");
