@@ -41,6 +41,7 @@ export POSTKONTOR_DATA_DIR="$DATA" POSTKONTOR_SMTP_BIND=127.0.0.1 POSTKONTOR_SMT
 
 echo "== setting up both servers ($MAILBOXES mailboxes each)" >&2
 bash "$PEER" start >/dev/null
+bash "$PEER" purge >/dev/null   # mail left by an earlier run would make the counts wrong
 mkdir -p "$DATA"
 pk admin domain add example.test >/dev/null
 for ((i = 0; i < MAILBOXES; i++)); do
