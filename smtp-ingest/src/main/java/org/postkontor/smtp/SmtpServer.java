@@ -76,6 +76,10 @@ public final class SmtpServer {
                 .softwareName("Postkontor")
                 .executorService(sessions)
                 .maxConnections(config.maxConnections())
+                // A burst of connections must queue in the kernel, not overflow the library's
+                // default listen backlog of 50 (clients then hang without a greeting); the kernel
+                // caps this at net.core.somaxconn.
+                .backlog(Math.max(50, config.maxConnections()))
                 .maxMessageSize((int) config.maxMessageSize())
                 .maxRecipients(-1) // enforced by Transaction with 452 4.5.3
                 .connectionTimeoutMs((int) config.commandTimeout().toMillis())
