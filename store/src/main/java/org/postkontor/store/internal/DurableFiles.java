@@ -88,9 +88,22 @@ public final class DurableFiles {
      * @param normalizeLineEnds turn every lone LF and lone CR into CRLF while writing
      */
     public TempFile writeTemp(InputStream in, boolean normalizeLineEnds) throws IOException {
+        return writeTemp(new byte[0], in, normalizeLineEnds);
+    }
+
+    /**
+     * Like {@link #writeTemp(InputStream, boolean)}, with {@code header} written first, unchanged,
+     * in the same file and under the same fsync. {@link TempFile#octets()} counts the stream's
+     * octets only, not the header's.
+     */
+    public TempFile writeTemp(byte[] header, InputStream in, boolean normalizeLineEnds) throws IOException {
         Path file = tmp.resolve(tmpPrefix + tmpCounter.incrementAndGet());
         boolean done = false;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer h = ByteBuffer.wrap(header);
+            while (h.hasRemaining()) {
+                ch.write(h);
+            }
             long octets = normalizeLineEnds ? copyNormalized(in, ch) : copy(in, ch);
             force(ch);
             done = true;

@@ -61,8 +61,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A body no mailbox took, and every body of a batch whose commit or sync failed, is deleted
  * again, and the caller gets its receipt or a {@link StoreException}: nothing half-written is
- * listed. A crash between the move and the commit leaves a body no row names, which startup
- * reconciliation quarantines. Thread-safe.
+ * listed. Every body file starts with a header record ({@link SpoolRecord}: queue id, arrival,
+ * mailbox and UIDL of each entry), written under the same fsync, whose length the row keeps as
+ * {@code body_offset}. A crash between the move and the commit leaves a body no row names, which
+ * startup reconciliation re-indexes from that record (as it would a body whose rows the index
+ * lost). Thread-safe.
  */
 final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
 
@@ -175,9 +178,17 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
             if (!enoughDisk(0)) {
                 throw new InsufficientStorageException("free-disk reserve reached on the spool or index volume");
             }
+            // queue id and arrival first: the body file's header record names them (SpoolRecord)
+            Instant arrived = clock.instant();
+            String queueId = ids.next();
+            List<SpoolRecord.Entry> recorded = new ArrayList<>(boxes.size());
+            for (MailAddress m : boxes) {
+                recorded.add(new SpoolRecord.Entry(m.toString(), uidl != null ? uidl : queueId));
+            }
+            byte[] header = SpoolRecord.encode(queueId, arrived, recorded);
             DurableFiles.TempFile body;
             try {
-                body = files.writeTemp(message, true);
+                body = files.writeTemp(header, message, true);
             } catch (IOException e) {
                 // the disk filled up under the write (ENOSPC; the partial file is gone again, so the
                 // free space alone does not show it): say so, so SMTP answers 452 4.3.1
@@ -190,8 +201,6 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                 body.discard();
                 throw new InsufficientStorageException("free-disk reserve reached on the spool or index volume");
             }
-            Instant arrived = clock.instant();
-            String queueId = ids.next();
             String path = SpoolLayout.bodyPath(queueId, arrived);
             try {
                 for (Path dir : files.moveIntoPlace(body, Path.of(path))) {
@@ -206,7 +215,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                 }
                 throw new StoreException("cannot move the message into the spool", e);
             }
-            Pending p = new Pending(queueId, path, boxes, uidl, body.octets(), arrived, new CompletableFuture<>());
+            Pending p = new Pending(queueId, path, boxes, uidl, body.octets(), header.length, arrived, new CompletableFuture<>());
             groupCommit(p);
             return await(p.done());
         } finally {
@@ -265,7 +274,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
 
     /** A delivery whose body is durable at {@code path}, waiting for its index rows. */
     private record Pending(String queueId, String path, List<MailAddress> mailboxes, String uidl, long octets,
-                           Instant arrived, CompletableFuture<Receipt> done) {
+                           long bodyOffset, Instant arrived, CompletableFuture<Receipt> done) {
         void dropBody(SpoolLayout layout) {
             DurableFiles.deleteQuietly(layout.resolve(path));
         }
@@ -464,7 +473,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
 
     private static void insert(Connection c, List<Decision> decisions) throws SQLException {
         try (PreparedStatement msg = c.prepareStatement(
-                "INSERT INTO messages (queue_id, path, octets, received_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO messages (queue_id, path, octets, received_at, body_offset) VALUES (?, ?, ?, ?, ?)",
                 new String[] {"id"});
              PreparedStatement entry = c.prepareStatement(
                 "INSERT INTO mailbox_entries (mailbox, message_id, uidl, octets, arrived_at) VALUES (?, ?, ?, ?, ?)")) {
@@ -477,6 +486,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                 msg.setString(2, d.p.path());
                 msg.setLong(3, d.p.octets());
                 msg.setObject(4, at);
+                msg.setLong(5, d.p.bodyOffset());
                 msg.executeUpdate();
                 long messageId;
                 try (ResultSet keys = msg.getGeneratedKeys()) {

@@ -94,7 +94,8 @@ public final class FileStore implements Store {
             long start = System.nanoTime();
             Map<String, Integer> counts = new Reconciler(db, files, layout, remover, owner, clock).run();
             counts.forEach(metrics::reconciled);
-            boolean trouble = counts.get(Reconciler.ORPHAN_BODY) > 0 || counts.get(Reconciler.MISSING_BODY) > 0;
+            boolean trouble = counts.get(Reconciler.ORPHAN_BODY) > 0 || counts.get(Reconciler.MISSING_BODY) > 0
+                    || counts.get(Reconciler.REINDEXED_BODY) > 0;
             String summary = "store reconciled in " + (System.nanoTime() - start) / 1_000_000 + " ms: " + counts;
             if (trouble) {
                 log.warn(summary);

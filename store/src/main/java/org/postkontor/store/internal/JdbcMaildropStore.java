@@ -4,9 +4,12 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -129,7 +132,7 @@ final class JdbcMaildropStore implements MaildropStore {
             List<Listed> snapshot = db.read(c -> {
                 List<Listed> list = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT e.id, e.uidl, e.octets, e.arrived_at, m.path FROM mailbox_entries e"
+                        "SELECT e.id, e.uidl, e.octets, e.arrived_at, m.path, m.body_offset FROM mailbox_entries e"
                                 + " JOIN messages m ON m.id = e.message_id WHERE e.mailbox = ? AND m.id <= ?"
                                 + " ORDER BY e.id")) {
                     ps.setString(1, box);
@@ -138,7 +141,7 @@ final class JdbcMaildropStore implements MaildropStore {
                         while (rs.next()) {
                             MaildropEntry entry = new MaildropEntry(rs.getLong(1), rs.getString(2), rs.getLong(3),
                                     rs.getObject(4, OffsetDateTime.class).toInstant());
-                            list.add(new Listed(entry, rs.getString(5)));
+                            list.add(new Listed(entry, rs.getString(5), rs.getLong(6)));
                         }
                     }
                 }
@@ -170,7 +173,8 @@ final class JdbcMaildropStore implements MaildropStore {
         }
     }
 
-    private record Listed(MaildropEntry entry, String path) {}
+    /** A listed entry, its body file and where the message bytes start in it (after the header record). */
+    private record Listed(MaildropEntry entry, String path, long bodyOffset) {}
 
     private final class LockedMaildrop implements Maildrop {
         private final MailAddress mailbox;
@@ -215,12 +219,19 @@ final class JdbcMaildropStore implements MaildropStore {
             Listed x = listed(entry);
             Path file = layout.resolve(x.path());
             try {
-                long size = Files.size(file);
+                long size = Files.size(file) - x.bodyOffset();
                 if (size + deliveredTo.length != entry.octets()) {
                     throw new StoreException("stored body has " + size + " octets, index says "
                             + (entry.octets() - deliveredTo.length));
                 }
-                return new SequenceInputStream(new ByteArrayInputStream(deliveredTo), Files.newInputStream(file));
+                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                try {
+                    ch.position(x.bodyOffset());
+                } catch (IOException | RuntimeException e) {
+                    ch.close();
+                    throw e;
+                }
+                return new SequenceInputStream(new ByteArrayInputStream(deliveredTo), Channels.newInputStream(ch));
             } catch (NoSuchFileException e) {
                 throw new StoreException("stored body is missing", e);
             } catch (IOException e) {

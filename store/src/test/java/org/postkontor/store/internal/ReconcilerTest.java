@@ -11,12 +11,16 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.Maildrop;
+import org.postkontor.store.MaildropEntry;
 import org.postkontor.store.Receipt;
 import org.postkontor.store.Store;
 import org.postkontor.store.testing.TempStore;
@@ -60,7 +64,7 @@ class ReconcilerTest {
         store.spool().deliver(List.of(alice), bytes("x\r\n"));
         store = t.restart();
         for (String kind : List.of(Reconciler.TMP_FILE, Reconciler.STALE_LOCK, Reconciler.DELETED_BODY,
-                Reconciler.ORPHAN_BODY, Reconciler.MISSING_BODY, Reconciler.UNREFERENCED_MESSAGE)) {
+                Reconciler.REINDEXED_BODY, Reconciler.ORPHAN_BODY, Reconciler.MISSING_BODY, Reconciler.UNREFERENCED_MESSAGE)) {
             assertEquals(0, metrics.reconciled(kind), kind);
         }
     }
@@ -77,7 +81,7 @@ class ReconcilerTest {
     }
 
     @Test
-    void bodyWithoutRowIsQuarantinedAndNeverListed() throws Exception {
+    void bodyWithoutRowOrRecordIsQuarantinedAndNeverListed() throws Exception {
         store.close();
         Path hour = spool.resolve("msg").resolve("2026010100");
         Files.createDirectories(hour);
@@ -128,7 +132,11 @@ class ReconcilerTest {
         store = t.restart();
         assertEquals(1, metrics.reconciled(Reconciler.DELETED_BODY));
         assertEquals(0, metrics.reconciled(Reconciler.ORPHAN_BODY));
+        assertEquals(0, metrics.reconciled(Reconciler.REINDEXED_BODY), "an expunged body is not re-indexed");
         assertFalse(Files.exists(spool.resolve(path)));
+        try (Maildrop m = store.maildrops().open(alice)) {
+            assertEquals(0, m.listing().size());
+        }
         store = t.restart();
         assertEquals(0, metrics.reconciled(Reconciler.DELETED_BODY));
     }
@@ -147,5 +155,159 @@ class ReconcilerTest {
         store = t.restart();
         assertEquals(1, metrics.reconciled(Reconciler.UNREFERENCED_MESSAGE));
         assertFalse(Files.exists(spool.resolve(path)));
+    }
+
+    // ---- re-indexing from the bodies' header records
+
+    /** Deletes a message's rows straight in H2: what an index that lost a synced commit shows. */
+    private void loseRows(Receipt r) throws Exception {
+        ((FileStore) store).database().write(c -> {
+            try (PreparedStatement e = c.prepareStatement(
+                    "DELETE FROM mailbox_entries WHERE message_id = (SELECT id FROM messages WHERE queue_id = ?)");
+                 PreparedStatement m = c.prepareStatement("DELETE FROM messages WHERE queue_id = ?")) {
+                e.setString(1, r.queueId());
+                e.executeUpdate();
+                m.setString(1, r.queueId());
+                m.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private record Seen(MaildropEntry entry, String text) {}
+
+    private List<Seen> seen(MailAddress box) throws Exception {
+        try (Maildrop m = store.maildrops().open(box)) {
+            List<Seen> l = new ArrayList<>();
+            for (MaildropEntry e : m.listing()) {
+                l.add(new Seen(e, read(m, e)));
+            }
+            return l;
+        }
+    }
+
+    private static Set<String> uidls(List<Seen> l) {
+        Set<String> s = new HashSet<>();
+        for (Seen x : l) {
+            s.add(x.entry().uidl() + " " + x.entry().octets() + " " + x.entry().arrived() + " " + x.text());
+        }
+        return s;
+    }
+
+    @Test
+    void messageWhoseRowsTheIndexLostIsListedAgainByteExact() throws Exception {
+        MailAddress bob = Users.add(store, "bob@example.test");
+        Receipt both = store.spool().deliver(List.of(alice, bob), bytes("Subject: both\n\nbare LF\nlines\r\n"));
+        Receipt imported = store.spool().deliver(alice, "IMPORTED-7", bytes("Subject: imported\r\n\r\nx\r\n"));
+        store.spool().deliver(List.of(alice), bytes("Subject: untouched\r\n"));
+        List<Seen> aliceBefore = seen(alice);
+        List<Seen> bobBefore = seen(bob);
+        assertEquals(3, aliceBefore.size());
+        loseRows(both);
+        loseRows(imported);
+        assertEquals(1, seen(alice).size(), "rows gone");
+        store = t.restart();
+        assertEquals(2, metrics.reconciled(Reconciler.REINDEXED_BODY));
+        assertEquals(0, metrics.reconciled(Reconciler.ORPHAN_BODY));
+        assertEquals(0, metrics.reconciled(Reconciler.UNREFERENCED_MESSAGE));
+        List<Seen> aliceAfter = seen(alice);
+        assertEquals(uidls(aliceBefore), uidls(aliceAfter), "same UIDLs, octets, arrival and bytes");
+        assertEquals(uidls(bobBefore), uidls(seen(bob)));
+        assertTrue(aliceAfter.stream().anyMatch(x -> x.entry().uidl().equals("IMPORTED-7")));
+        assertTrue(aliceAfter.stream().anyMatch(x -> x.entry().uidl().equals(both.queueId())
+                && x.text().equals("Delivered-To: alice@example.test\r\nSubject: both\r\n\r\nbare LF\r\nlines\r\n")));
+        // the re-indexed rows are ordinary rows: the next start finds nothing, an expunge works
+        store = t.restart();
+        assertEquals(0, metrics.reconciled(Reconciler.REINDEXED_BODY));
+        String path = pathOf(both);
+        try (Maildrop m = store.maildrops().open(bob)) {
+            m.expunge(Set.copyOf(m.listing()));
+        }
+        try (Maildrop m = store.maildrops().open(alice)) {
+            m.expunge(Set.copyOf(m.listing()));
+        }
+        assertFalse(Files.exists(spool.resolve(path)), "body deleted with its last entry");
+        store = t.restart();
+        assertEquals(0, metrics.reconciled(Reconciler.REINDEXED_BODY));
+        assertEquals(0, seen(alice).size());
+    }
+
+    @Test
+    void expungedEntryNeverComesBackThroughReindexing() throws Exception {
+        MailAddress bob = Users.add(store, "bob@example.test");
+        Receipt r = store.spool().deliver(List.of(alice, bob), bytes("Subject: shared\r\n"));
+        String path = pathOf(r);
+        try (Maildrop m = store.maildrops().open(alice)) {
+            m.expunge(Set.copyOf(m.listing()));
+        }
+        // alice's entry is gone; bob's keeps the message row, so the body is no orphan
+        assertTrue(Files.exists(spool.resolve(path)));
+        store = t.restart();
+        assertEquals(0, metrics.reconciled(Reconciler.REINDEXED_BODY));
+        assertEquals(0, seen(alice).size(), "alice's expunged entry stays expunged");
+        assertEquals(1, seen(bob).size());
+        try (Maildrop m = store.maildrops().open(bob)) {
+            m.expunge(Set.copyOf(m.listing()));
+        }
+        assertFalse(Files.exists(spool.resolve(path)));
+        store = t.restart();
+        assertEquals(0, metrics.reconciled(Reconciler.REINDEXED_BODY));
+        assertEquals(0, seen(alice).size());
+        assertEquals(0, seen(bob).size());
+    }
+
+    /** Writes a body file with a header record straight into msg/, as a delivery cut off before its commit. */
+    private Path recordedBody(String queueId, List<SpoolRecord.Entry> entries, String message) throws Exception {
+        Path hour = spool.resolve("msg").resolve("2026010100");
+        Files.createDirectories(hour);
+        Path file = hour.resolve(queueId);
+        byte[] header = SpoolRecord.encode(queueId, java.time.Instant.parse("2026-01-01T00:30:00Z"), entries);
+        byte[] body = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] all = java.util.Arrays.copyOf(header, header.length + body.length);
+        System.arraycopy(body, 0, all, header.length, body.length);
+        Files.write(file, all);
+        return file;
+    }
+
+    @Test
+    void recordedMailboxThatIsNoUserGetsItsEntryAndExistingUidlsAreSkipped() throws Exception {
+        MailAddress bob = Users.add(store, "bob@example.test");
+        store.spool().deliver(alice, "TAKEN", bytes("Subject: first\r\n"));
+        store.close();
+        recordedBody("0000.cut.1", List.of(new SpoolRecord.Entry("alice@example.test", "TAKEN"),
+                new SpoolRecord.Entry("bob@example.test", "TAKEN"),
+                new SpoolRecord.Entry("gone@example.test", "TAKEN")), "Subject: second\r\n");
+        store = t.restart();
+        assertEquals(1, metrics.reconciled(Reconciler.REINDEXED_BODY));
+        assertEquals(0, metrics.reconciled(Reconciler.ORPHAN_BODY));
+        List<Seen> a = seen(alice);
+        assertEquals(1, a.size());
+        assertEquals("Delivered-To: alice@example.test\r\nSubject: first\r\n", a.get(0).text(),
+                "alice's existing TAKEN is not replaced");
+        List<Seen> b = seen(bob);
+        assertEquals(1, b.size());
+        assertEquals("TAKEN", b.get(0).entry().uidl());
+        assertEquals(java.time.Instant.parse("2026-01-01T00:30:00Z"), b.get(0).entry().arrived());
+        assertEquals("Delivered-To: bob@example.test\r\nSubject: second\r\n", b.get(0).text());
+        // kept for a mailbox that is no user (like a user removed with "keep mail"): served once it is one again
+        MailAddress gone = Users.add(store, "gone@example.test");
+        assertEquals("Delivered-To: gone@example.test\r\nSubject: second\r\n", seen(gone).get(0).text());
+    }
+
+    @Test
+    void recordWhoseEntriesAllExistOrDamagedRecordIsQuarantined() throws Exception {
+        store.spool().deliver(alice, "TAKEN", bytes("Subject: first\r\n"));
+        store.close();
+        recordedBody("0000.dup.1", List.of(new SpoolRecord.Entry("alice@example.test", "TAKEN")), "Subject: dup\r\n");
+        Path cut = recordedBody("0000.cut.2", List.of(new SpoolRecord.Entry("alice@example.test", "OTHER")), "x\r\n");
+        byte[] whole = Files.readAllBytes(cut);
+        Files.write(cut, java.util.Arrays.copyOf(whole, 20)); // header cut short
+        Path renamed = recordedBody("0000.was.3", List.of(new SpoolRecord.Entry("alice@example.test", "U3")), "y\r\n");
+        Files.move(renamed, renamed.resolveSibling("0000.not.3")); // the record names another file
+        store = t.restart();
+        assertEquals(0, metrics.reconciled(Reconciler.REINDEXED_BODY));
+        assertEquals(3, metrics.reconciled(Reconciler.ORPHAN_BODY));
+        assertTrue(Files.exists(spool.resolve("quarantine").resolve("0000.dup.1")));
+        assertEquals(1, seen(alice).size());
     }
 }
