@@ -165,7 +165,8 @@ final class Reconciler {
             }
             SpoolRecord r = SpoolRecord.read(file).orElse(null);
             long size = Files.size(file);
-            if (r == null || !r.queueId().equals(file.getFileName().toString()) || size < r.bodyOffset()) {
+            if (r == null || !r.queueId().equals(file.getFileName().toString()) || size < r.bodyOffset()
+                    || !fitsTheIndex(e.getKey(), r)) {
                 continue;
             }
             records.put(e.getKey(), r);
@@ -260,6 +261,19 @@ final class Reconciler {
             }
         }
         return found;
+    }
+
+    /** The record's values fit the index columns (else one odd file would fail the whole start). */
+    private static boolean fitsTheIndex(String path, SpoolRecord r) {
+        if (path.length() > 255 || r.queueId().length() > 40) {
+            return false;
+        }
+        for (SpoolRecord.Entry e : r.entries()) {
+            if (e.mailbox().length() > 320) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private int quarantine(Map<String, Path> orphans) throws IOException {

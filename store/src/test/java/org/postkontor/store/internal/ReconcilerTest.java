@@ -304,9 +304,11 @@ class ReconcilerTest {
         Files.write(cut, java.util.Arrays.copyOf(whole, 20)); // header cut short
         Path renamed = recordedBody("0000.was.3", List.of(new SpoolRecord.Entry("alice@example.test", "U3")), "y\r\n");
         Files.move(renamed, renamed.resolveSibling("0000.not.3")); // the record names another file
+        String longId = "0000.long." + "1".repeat(40); // a valid UIDL, too long for messages.queue_id
+        recordedBody(longId, List.of(new SpoolRecord.Entry("alice@example.test", "U4")), "z\r\n");
         store = t.restart();
         assertEquals(0, metrics.reconciled(Reconciler.REINDEXED_BODY));
-        assertEquals(3, metrics.reconciled(Reconciler.ORPHAN_BODY));
+        assertEquals(4, metrics.reconciled(Reconciler.ORPHAN_BODY));
         assertTrue(Files.exists(spool.resolve("quarantine").resolve("0000.dup.1")));
         assertEquals(1, seen(alice).size());
     }
