@@ -21,4 +21,10 @@ public interface StoreMetrics {
 
     /** Startup reconciliation found and handled this many of {@code kind} (e.g. {@code orphan_body}). */
     default void reconciled(String kind, int count) {}
+
+    /**
+     * A password login of an existing, enabled user consulted the auth cache: {@code hit} = answered
+     * without the slow hash, else a full verification ran. Not called while the cache is off.
+     */
+    default void authCache(boolean hit) {}
 }

@@ -83,6 +83,8 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         Path index = raw.get(Settings.INDEX_DIR, problems).orElse(dataDir.resolve("index"));
         Path badmail = raw.get(Settings.BADMAIL_DIR, problems).orElse(dataDir.resolve("badmail"));
         long reserve = raw.get(Settings.FREE_DISK_RESERVE, problems);
+        Duration authCacheTtl = raw.get(Settings.AUTH_CACHE_TTL, problems);
+        int authCacheSize = raw.get(Settings.AUTH_CACHE_SIZE, problems);
         String hostname = raw.get(Settings.HOSTNAME_SETTING, problems);
         if (hostname.isEmpty()) {
             hostname = localHostName();
@@ -195,7 +197,7 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
-        return new ApplianceConfig(file, dataDir, new StoreConfig(spool, index, badmail, reserve), hostname,
+        return new ApplianceConfig(file, dataDir, new StoreConfig(spool, index, badmail, reserve, authCacheTtl, authCacheSize), hostname,
                 smtp, pop3, pop3s, http, admin, tls, log, grace, smtpConfig, pop3Config, badmailConfig, sweep);
     }
 

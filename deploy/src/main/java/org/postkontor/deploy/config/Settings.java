@@ -156,6 +156,17 @@ public final class Settings {
             ValueType.text(100, Pattern.compile("[ -~]+"), "1 to 100 printable ASCII characters"), "Postkontor",
             "CAPA IMPLEMENTATION and greeting text.");
 
+    // --- authentication
+    public static final Setting<Duration> AUTH_CACHE_TTL = add("auth.cache-ttl",
+            ValueType.duration(Duration.ZERO, Duration.ofDays(1)), "1h",
+            "How long a successful password check is remembered (like Dovecot's auth_cache_ttl): the"
+                    + " same user with the same password logs in again without the slow Argon2id hash while"
+                    + " the stored hash is unchanged. Only a keyed hash of the password is kept, in memory. A"
+                    + " wrong password is always checked in full; a password change, disable or delete counts"
+                    + " at once. 0 turns the cache off.");
+    public static final Setting<Integer> AUTH_CACHE_SIZE = add("auth.cache-size", ValueType.integer(1, 1_000_000),
+            "10000", "Most users the auth cache remembers at once; the least recently used go first.");
+
     public static final Setting<java.net.InetAddress> HTTP_BIND = add("http.bind", ValueType.bindAddress(),
             "127.0.0.1", "Address of the HTTP listener for /metrics, /health/live and /health/ready"
                     + " (0.0.0.0 in a container so Prometheus can scrape it).");

@@ -21,6 +21,8 @@ public final class StoreMeters implements StoreMetrics {
     private final Counter deliveredEntries;
     private final Counter deliveredBytes;
     private final Counter expunged;
+    private final Counter authCacheHits;
+    private final Counter authCacheMisses;
 
     public StoreMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -31,6 +33,10 @@ public final class StoreMeters implements StoreMetrics {
         deliveredEntries = Meters.counter(registry, "postkontor.store.delivered.entries", "Maildrop entries created");
         deliveredBytes = Meters.counter(registry, "postkontor.store.delivered.bytes", "Bytes of delivered messages");
         expunged = Meters.counter(registry, "postkontor.store.expunged.entries", "Entries removed by POP3 QUIT");
+        String lookups = "postkontor.store.auth.cache.lookups";
+        String what = "Password logins checked against the auth cache";
+        authCacheHits = Meters.counter(registry, lookups, what, "result", "hit");
+        authCacheMisses = Meters.counter(registry, lookups, what, "result", "miss");
     }
 
     @Override
@@ -53,6 +59,11 @@ public final class StoreMeters implements StoreMetrics {
     @Override
     public void expunged(int entries) {
         expunged.increment(entries);
+    }
+
+    @Override
+    public void authCache(boolean hit) {
+        (hit ? authCacheHits : authCacheMisses).increment();
     }
 
     @Override

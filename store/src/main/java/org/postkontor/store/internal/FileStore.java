@@ -111,7 +111,7 @@ public final class FileStore implements Store {
                     clock, metrics);
             reconcileBadmail(badmail);
             return new FileStore(db, lockChannel, lock, spool, maildrops, new JdbcDirectory(db),
-                    new JdbcAccounts(db, hasher, clock), new JdbcAdministration(db, hasher, clock, spool, config),
+                    JdbcAccounts.withCache(db, hasher, clock, config, metrics), new JdbcAdministration(db, hasher, clock, spool, config),
                     badmail);
         } catch (IOException e) {
             closeQuietly(db, lockChannel);

@@ -13,7 +13,9 @@ import org.postkontor.store.Accounts;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.PasswordHasher;
 import org.postkontor.store.ScramCredential;
+import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreException;
+import org.postkontor.store.StoreMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * That write is conditional on the hash still being the one verified, so a concurrent password
  * change wins. If the write fails, the login still succeeds (the old hash stays valid) and the
  * next login tries again.
+ *
+ * <p>Successful plaintext verifications are remembered in an {@link AuthCache}: the same user with
+ * the same password, while the users row still holds the hash it was verified against, logs in
+ * without the slow hash. The row is read at every login, so a password change, disable or delete
+ * counts at once; a wrong password always gets the full verification; failures are not cached.
+ * SCRAM does not use the cache.
  */
 public final class JdbcAccounts implements Accounts {
 
@@ -40,13 +48,29 @@ public final class JdbcAccounts implements Accounts {
     private final Database db;
     private final PasswordHasher hasher;
     private final Clock clock;
+    private final AuthCache cache;
+    private final StoreMetrics metrics;
     private final SecureRandom random = new SecureRandom();
     private volatile String dummyHash;
 
+    /** Without an auth cache. */
     public JdbcAccounts(Database db, PasswordHasher hasher, Clock clock) {
+        this(db, hasher, clock, AuthCache.off(clock), StoreMetrics.NOOP);
+    }
+
+    JdbcAccounts(Database db, PasswordHasher hasher, Clock clock, AuthCache cache, StoreMetrics metrics) {
         this.db = Objects.requireNonNull(db, "db");
         this.hasher = Objects.requireNonNull(hasher, "hasher");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.cache = Objects.requireNonNull(cache, "cache");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** With the auth cache {@code config} asks for. */
+    static JdbcAccounts withCache(Database db, PasswordHasher hasher, Clock clock, StoreConfig config,
+                                  StoreMetrics metrics) {
+        return new JdbcAccounts(db, hasher, clock, new AuthCache(config.authCacheTtl(), config.authCacheSize(), clock),
+                metrics);
     }
 
     private record Row(MailAddress address, String hash, boolean enabled, boolean hasScram) {}
@@ -57,15 +81,27 @@ public final class JdbcAccounts implements Accounts {
         Optional<MailAddress> address = parse(login);
         Optional<Row> row = address.isPresent() ? find(address.get()) : Optional.empty();
         if (row.isEmpty() || !row.get().enabled()) {
+            address.ifPresent(cache::forget);
             hasher.verify(dummyHash(), password); // same cost as a real check
             return Optional.empty();
         }
         Row user = row.get();
+        if (cache.enabled()) {
+            boolean hit = cache.matches(user.address(), user.hash(), password);
+            metrics.authCache(hit);
+            if (hit) {
+                return Optional.of(user.address());
+            }
+        }
         if (!hasher.verify(user.hash(), password)) {
             return Optional.empty();
         }
+        String current = user.hash();
         if (hasher.needsRehash(user.hash()) || !user.hasScram()) {
-            upgrade(user, password);
+            current = upgrade(user, password);
+        }
+        if (current != null) {
+            cache.remember(user.address(), current, password);
         }
         return Optional.of(user.address());
     }
@@ -131,7 +167,11 @@ public final class JdbcAccounts implements Accounts {
         });
     }
 
-    private void upgrade(Row user, char[] password) {
+    /**
+     * Stores a current hash and SCRAM keys. Returns the hash the row now holds, or null if the write
+     * failed or lost to a concurrent change (then nothing is cached and the next login tries again).
+     */
+    private String upgrade(Row user, char[] password) {
         boolean rehash = hasher.needsRehash(user.hash());
         String newHash = rehash ? hasher.hash(password) : user.hash();
         ScramCredential scram = deriveScram(password, random);
@@ -141,9 +181,11 @@ public final class JdbcAccounts implements Accounts {
                 log.info("rehashed password of {} from {} to {}", user.address(), hasher.scheme(user.hash()),
                         hasher.scheme(newHash));
             }
+            return updated == 1 ? newHash : null;
         } catch (StoreException e) {
             log.warn("could not store the upgraded credentials of {}; will retry at the next login",
                     user.address(), e);
+            return null;
         }
     }
 
