@@ -119,13 +119,36 @@ public final class LoadDriver {
     public static void main(String[] args) throws Exception {
         Options o = new Options(args.length > 0 ? Integer.parseInt(args[0]) : 1000,
                 args.length > 1 ? Integer.parseInt(args[1]) : 60, args.length > 2 ? Integer.parseInt(args[2]) : 10,
-                args.length > 3 ? args[3] : "512m",
+                args.length > 3 ? args[3] : "default",
                 Duration.ofSeconds(args.length > 4 ? Integer.parseInt(args[4]) : 5));
         Path dir = Files.createTempDirectory("postkontor-load");
+        System.out.println("appliance JVM options: " + String.join(" ", jvmOptions(o.xmx())));
         Result r = new LoadDriver(o).run(dir);
         print(r);
         boolean ok = r.errors().isEmpty() && r.slow().stream().allMatch(s -> s.cutAfterMillis() >= 0);
         System.exit(ok ? 0 : 1);
+    }
+
+    /**
+     * The appliance's JVM options: the shipped ones (deploy/docker/jvm.options, what ./postkontor
+     * and the image use), then {@code -Xmx<xmx>} unless {@code xmx} is {@code default}.
+     */
+    static List<String> jvmOptions(String xmx) {
+        List<String> out = new ArrayList<>();
+        for (Path p : List.of(Path.of("docker", "jvm.options"), Path.of("deploy", "docker", "jvm.options"))) {
+            if (Files.isRegularFile(p)) {
+                out.add("@" + p.toAbsolutePath());
+                break;
+            }
+        }
+        if (out.isEmpty() && xmx.equals("default")) {
+            throw new IllegalStateException("deploy/docker/jvm.options not found from " + Path.of("").toAbsolutePath());
+        }
+        if (!xmx.equals("default")) {
+            out.add("-Xmx" + xmx);
+        }
+        out.add("-XX:+ExitOnOutOfMemoryError");
+        return out;
     }
 
     static void print(Result r) {
@@ -175,9 +198,10 @@ public final class LoadDriver {
         env.put("POSTKONTOR_POP3_IDLE_TIMEOUT", options.timeout().toSeconds() + "s");
         env.put("POSTKONTOR_POP3_TLS_HANDSHAKE_TIMEOUT", options.timeout().toSeconds() + "s");
         env.put("POSTKONTOR_POP3_FAILED_LOGIN_DELAY", "0");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx" + options.xmx(), "-XX:+ExitOnOutOfMemoryError", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "run");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions(options.xmx()));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run"));
         Path log = dir.resolve("appliance.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -70,7 +70,11 @@ public final class Pop3Transport {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
+                // Listen backlog as large as the connection limit (as the SMTP listener does): a
+                // burst of that many connects must not overflow the kernel's accept queue, where
+                // Linux drops the client's final ACK and a server-speaks-first client waits for a
+                // greeting that never comes. The kernel caps it at net.core.somaxconn.
+                .option(ChannelOption.SO_BACKLOG, Math.max(50, config.maxConnections()))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
                 .childHandler(initializer);
