@@ -7,8 +7,9 @@
 #   MESSAGES=500 IDLE=2000 bench/compare.sh   smaller run
 #
 # Needs root (the peer stack installs Debian's postfix and dovecot and binds 2525/1110/1995).
-# Postkontor runs from deploy/target/postkontor.jar on 127.0.0.1 ports 20025/20110/20995 with its
-# data in a temp directory; it is stopped by its PID at the end.
+# Postkontor runs through ./postkontor (deploy/target/postkontor.jar with the shipped JVM options) on
+# 127.0.0.1 ports 20025/20110/20995 with its data in a temp directory; it is stopped by its PID at
+# the end.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -48,9 +49,11 @@ for ((i = 0; i < MAILBOXES; i++)); do
   bash "$PEER" adduser "bench$i@example.test" "$PASSWORD" >/dev/null
   printf '%s\n' "$PASSWORD" | pk admin user add "bench$i@example.test" --password-stdin >/dev/null
 done
-"$JAVA" --enable-native-access=ALL-UNNAMED -jar deploy/target/postkontor.jar run >"$OUT/postkontor.log" 2>&1 &
+# Started as an admin starts it: ./postkontor, with the shipped JVM options (deploy/docker/jvm.options)
+# and the start-up cache; POSTKONTOR_JAVA_OPTS is passed through.
+"$here/postkontor" run >"$OUT/postkontor.log" 2>&1 &
 pk_pid=$!
-for _ in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/20995) 2>/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 360); do (exec 3<>/dev/tcp/127.0.0.1/20995) 2>/dev/null && break; sleep 0.5; done
 
 # server NAME: ports for that server
 ports() { if [ "$1" = postkontor ]; then echo "20025 20995 20110"; else echo "2525 1995 1110"; fi; }
