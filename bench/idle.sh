@@ -29,6 +29,7 @@ ulimit -n $((CONNECTIONS * 2 + 1000)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 export POSTKONTOR_DATA_DIR="$OUT/data" POSTKONTOR_SMTP_BIND=127.0.0.1 POSTKONTOR_SMTP_PORT=21025 \
   POSTKONTOR_POP3_BIND=127.0.0.1 POSTKONTOR_POP3_PORT=21110 POSTKONTOR_POP3_TLS_PORT=21995 \
   POSTKONTOR_HTTP_PORT=21080 POSTKONTOR_ADMIN_PORT=21081 \
+  POSTKONTOR_SMTP_MAX_CONNECTIONS=1000 POSTKONTOR_SMTP_MAX_CONNECTIONS_PER_IP=1000 \
   POSTKONTOR_POP3_MAX_CONNECTIONS=$((CONNECTIONS + 100)) \
   POSTKONTOR_POP3_MAX_CONNECTIONS_PER_ADDRESS=$((CONNECTIONS + 100)) POSTKONTOR_LOG_LEVEL=WARN
 mkdir -p "$OUT/data"
@@ -42,13 +43,13 @@ for _ in $(seq 1 360); do (exec 3<>/dev/tcp/127.0.0.1/21110) 2>/dev/null && brea
 rss() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$pk_pid/status"; }
 echo "idle: started, rss_mib=$(rss)"
 if [ "$WARM" -gt 0 ]; then
-  "${BENCH[@]}" smtp --smtp-port 21025 --mailboxes "$MAILBOXES" --clients 32 --messages "$WARM" --size 4096 | tail -1
-  "${BENCH[@]}" pop3 --pop3-port 21995 --tls --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients 32 | tail -1
+  "${BENCH[@]}" smtp --smtp-port 21025 --mailboxes "$MAILBOXES" --clients 32 --messages "$WARM" --size 4096 | tail -1 || echo "idle: warm-up ingest had errors" >&2
+  "${BENCH[@]}" pop3 --pop3-port 21995 --tls --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients 32 | tail -1 || echo "idle: warm-up drain had errors" >&2
   echo "idle: after the warm-up, rss_mib=$(rss)"
 fi
 ( for ((k = 0; k < HOLD / 2 + 10; k++)); do sleep 2; printf '%s ' "$(rss)"; done 2>/dev/null; echo ) >"$OUT/rss.txt" &
 sampler=$!
-"${BENCH[@]}" idle --pop3-port 21110 --connections "$CONNECTIONS" --server-pid "$pk_pid" --hold "$HOLD" | tail -1
+"${BENCH[@]}" idle --pop3-port 21110 --connections "$CONNECTIONS" --server-pid "$pk_pid" --hold "$HOLD" | tail -1 || echo "idle: some connections failed" >&2
 kill "$sampler" 2>/dev/null || true
 echo "idle: rss_mib every 2 s from opening the connections to closing them: $(cat "$OUT/rss.txt")"
 echo "(Postkontor log: $OUT/postkontor.log)"
