@@ -4,7 +4,8 @@
 # bench/MailBench.java the same way. Prints one results line per measurement and a ratio table.
 #
 #   bench/compare.sh                       full run (8 and 32 clients, 4 KiB and 64 KiB, drain, idle)
-#   MESSAGES=500 IDLE=2000 bench/compare.sh   smaller run
+#   MESSAGES=500 IDLE=2000 bench/compare.sh   smaller run (IDLE_HOLD=30: seconds the idle
+#                                            connections are held before RSS is read)
 #
 # Needs root (the peer stack installs Debian's postfix and dovecot and binds 2525/1110/1995).
 # Postkontor runs through ./postkontor (deploy/target/postkontor.jar with the shipped JVM options) on
@@ -82,7 +83,10 @@ for size in 4096 65536; do
   done
 done
 
-run postkontor "idle-$IDLE" idle --pop3-port 20110 --connections "$IDLE" --server-pid "$pk_pid" --hold 5
+# The connections are held IDLE_HOLD seconds (30) before RSS is read: right after the drains the
+# heap is still the load's; the appliance's periodic collection gives it back ~10 s after its last
+# collection (deploy/docker/jvm.options).
+run postkontor "idle-$IDLE" idle --pop3-port 20110 --connections "$IDLE" --server-pid "$pk_pid" --hold "${IDLE_HOLD:-30}"
 
 echo
 echo "Ratios (Postkontor / Postfix+Dovecot; above 1 means Postkontor is better for rates, below 1 for latency):"
