@@ -1,6 +1,7 @@
 package org.postkontor.store.internal;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,15 +11,18 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.postkontor.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes mailbox entries, and the messages (bodies) no entry refers to any more, in two steps:
- * {@link #remove} inside the caller's synced transaction (entries and message rows deleted,
+ * Removes mailbox entries, and the messages (bodies) no entry refers to any more: first in the
+ * spool's {@link RemovalLog} (the record of truth), then in the index. In the index, in two steps:
+ * {@link #remove} inside the caller's transaction (entries and message rows deleted,
  * the bodies' paths logged in {@code body_deletions}), then {@link #deleteBodies} after the commit
  * (files deleted, their directories fsynced, the log rows removed). A crash between the steps is
  * finished by startup reconciliation. Used by POP3 expunge and by the admin's purge. Thread-safe.
@@ -30,11 +34,54 @@ final class EntryRemover {
     private final Database db;
     private final SpoolLayout layout;
     private final DurableFiles files;
+    private final RemovalLog removals;
 
-    EntryRemover(Database db, SpoolLayout layout, DurableFiles files) {
+    EntryRemover(Database db, SpoolLayout layout, DurableFiles files, RemovalLog removals) {
         this.db = db;
         this.layout = layout;
         this.files = files;
+        this.removals = removals;
+    }
+
+    /**
+     * Removes entries of {@code mailbox} for good: logs them in the spool's {@link RemovalLog}
+     * (fsynced: from here on they are gone, whatever happens to the index), then deletes their
+     * rows and the bodies left without entries. If the index step fails after the log, the
+     * removal still takes effect at the next start.
+     *
+     * @param entries entry id to its body path, all of {@code mailbox}
+     * @return the entries deleted from the index
+     */
+    int removeLogged(String mailbox, Map<Long, String> entries) throws StoreException {
+        if (entries.isEmpty()) {
+            return 0;
+        }
+        try {
+            removals.append(List.of(new RemovalLog.Removal(mailbox, List.copyOf(new TreeSet<>(entries.values())))));
+        } catch (IOException e) {
+            throw new StoreException("cannot log the removal", e);
+        }
+        Removed r = db.writeUnsynced(c -> remove(c, mailbox, entries.keySet()));
+        deleteBodies(r.bodyPaths());
+        return r.entries();
+    }
+
+    /** Every entry of {@code mailbox}: id to body path. */
+    Map<Long, String> entriesOf(String mailbox) throws StoreException {
+        return db.read(c -> {
+            Map<Long, String> m = new TreeMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT e.id, m.path FROM mailbox_entries e JOIN messages m ON m.id = e.message_id"
+                            + " WHERE e.mailbox = ?")) {
+                ps.setString(1, mailbox);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        m.put(rs.getLong(1), rs.getString(2));
+                    }
+                }
+            }
+            return m;
+        });
     }
 
     /**
@@ -65,20 +112,6 @@ final class EntryRemover {
             }
         }
         return new Removed(deleted, dropUnreferenced(c, messageIds));
-    }
-
-    /** Deletes every entry of {@code mailbox}; see {@link #remove}. */
-    Removed removeAll(Connection c, String mailbox) throws SQLException {
-        List<Long> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM mailbox_entries WHERE mailbox = ?")) {
-            ps.setString(1, mailbox);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    ids.add(rs.getLong(1));
-                }
-            }
-        }
-        return remove(c, mailbox, ids);
     }
 
     /**
@@ -155,6 +188,7 @@ final class EntryRemover {
         } catch (IOException | StoreException e) {
             log.warn("cannot finish body deletions now; startup reconciliation retries: {}", e.toString());
         }
+        removals.compactIfLarge(p -> Files.exists(layout.resolve(p)));
     }
 
     record Removed(int entries, List<String> bodyPaths) {}

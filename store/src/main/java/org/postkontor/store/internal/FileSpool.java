@@ -43,29 +43,31 @@ import org.slf4j.LoggerFactory;
 /**
  * The spool: bodies as files, entries as index rows, with group commit.
  *
- * <p>A delivery runs in the caller's thread until its body is durable but not yet indexed:
- * written to {@code tmp/}, fsynced, moved atomically to {@code msg/<hour>/<queueId>}, and that
- * directory fsynced (concurrent callers' fsyncs run in parallel, and the file system's journal
- * merges them). Then it joins the group commit.
+ * <p>The spool is the record of truth. Every body file starts with a header record
+ * ({@link SpoolRecord}: queue id, arrival, mailbox and UIDL of each entry it was delivered for),
+ * written under the same fsync as the message bytes, and the {@link RemovalLog} names the entries
+ * removed since (expunged, purged, or refused at commit). The index is a cache of the two, rebuilt
+ * to match at every start ({@link Reconciler}), so its commits need no sync of their own: a
+ * delivery is durable once its body file and directory are, and that is before its rows exist.
+ *
+ * <p>A delivery runs in the caller's thread until its body is in place: written to {@code tmp/},
+ * fsynced, and moved atomically to {@code msg/<hour>/<queueId>} (concurrent callers' fsyncs run in
+ * parallel, and the file system's journal merges them). Then it joins the group commit.
  *
  * <p>Group commit by leader election, with no thread of its own: a delivery adds itself to the
  * pending list; if no leader is at work, it becomes the leader, takes every pending delivery (up
- * to {@value #MAX_BATCH}) and, in one index transaction, checks each mailbox (exists, enabled,
- * quota counted with the batch's earlier deliveries; there is one leader at a time, the only
- * writer of new entries, so quotas hold under any concurrency), inserts the rows, commits, syncs
- * the index once ({@link Database#sync()}), and completes every delivery of the batch. The
- * others wait; when the leader is done, one of those still pending leads the next batch. So N
- * concurrent deliveries cost N parallel file and directory fsyncs plus one shared index sync,
- * a lone delivery pays no thread hand-off, and a receipt never returns before its rows are
- * durable.
+ * to {@value #MAX_BATCH}), fsyncs their directories once (usually one: a directory per hour), and,
+ * in one index transaction, checks each mailbox (exists, enabled, quota counted with the batch's
+ * earlier deliveries; there is one leader at a time, the only writer of new entries, so quotas
+ * hold under any concurrency) and inserts the rows. A mailbox refused at that moment is logged as
+ * removed (its body's record names it), then every delivery of the batch is completed. The others
+ * wait; when the leader is done, one of those still pending leads the next batch. So N concurrent
+ * deliveries cost N parallel file fsyncs plus one shared directory fsync, a lone delivery pays no
+ * thread hand-off, and a receipt never returns before its body is durable.
  *
- * <p>A body no mailbox took, and every body of a batch whose commit or sync failed, is deleted
- * again, and the caller gets its receipt or a {@link StoreException}: nothing half-written is
- * listed. Every body file starts with a header record ({@link SpoolRecord}: queue id, arrival,
- * mailbox and UIDL of each entry), written under the same fsync, whose length the row keeps as
- * {@code body_offset}. A crash between the move and the commit leaves a body no row names, which
- * startup reconciliation re-indexes from that record (as it would a body whose rows the index
- * lost). Thread-safe.
+ * <p>A body no mailbox took, and every body of a batch whose directory sync or commit failed, is
+ * deleted again, and the caller gets its receipt or a {@link StoreException}: nothing half-written
+ * is listed. Thread-safe.
  */
 final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
 
@@ -77,6 +79,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
     private final DurableFiles files;
     private final SpoolLayout layout;
     private final EntryRemover remover;
+    private final RemovalLog removals;
     private final Path indexDir;
     private final long reserveBytes;
     private final Clock clock;
@@ -87,45 +90,22 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
     private final Condition batchDone = group.newCondition();
     private final List<Pending> pending = new ArrayList<>();
     private boolean leading;
-    /**
-     * Highest {@code messages.id} known synced. A batch's rows are visible to other connections
-     * from its commit on, a little before its sync completes; maildrop snapshots list only
-     * messages up to this id, so POP3 never serves a message a crash could still take away.
-     * Ids only grow: one leader at a time inserts messages.
-     */
-    private volatile long durableUpTo;
-
     private final Object lifecycle = new Object();
     private boolean closed;
     private int inFlight;
 
-    FileSpool(Database db, DurableFiles files, SpoolLayout layout, EntryRemover remover, Path indexDir,
-              long reserveBytes, Clock clock, StoreMetrics metrics) {
+    FileSpool(Database db, DurableFiles files, SpoolLayout layout, EntryRemover remover, RemovalLog removals,
+              Path indexDir, long reserveBytes, Clock clock, StoreMetrics metrics) {
         this.db = db;
         this.files = files;
         this.layout = layout;
         this.remover = remover;
+        this.removals = removals;
         this.indexDir = indexDir;
         this.reserveBytes = reserveBytes;
         this.clock = clock;
         this.metrics = metrics;
         this.ids = new QueueIds(clock);
-    }
-
-    /** Reads where the durable messages end; call once before the spool serves. */
-    void start() throws StoreException {
-        durableUpTo = db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(id), 0) FROM messages");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
-    }
-
-    /** Messages with an id up to this are durable (see {@link #durableUpTo}). */
-    long durableUpTo() {
-        return durableUpTo;
     }
 
     /** The line served before the stored bytes of an entry in {@code mailbox}. */
@@ -202,10 +182,10 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                 throw new InsufficientStorageException("free-disk reserve reached on the spool or index volume");
             }
             String path = SpoolLayout.bodyPath(queueId, arrived);
+            Set<Path> dirs;
             try {
-                for (Path dir : files.moveIntoPlace(body, Path.of(path))) {
-                    files.syncDirectory(dir);
-                }
+                // the directory fsync is the group commit's, shared by the whole batch
+                dirs = files.moveIntoPlace(body, Path.of(path));
             } catch (IOException e) {
                 body.discard();
                 DurableFiles.deleteQuietly(layout.resolve(path));
@@ -215,7 +195,8 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                 }
                 throw new StoreException("cannot move the message into the spool", e);
             }
-            Pending p = new Pending(queueId, path, boxes, uidl, body.octets(), header.length, arrived, new CompletableFuture<>());
+            Pending p = new Pending(queueId, path, dirs, boxes, uidl, body.octets(), header.length, arrived,
+                    new CompletableFuture<>());
             groupCommit(p);
             return await(p.done());
         } finally {
@@ -263,17 +244,21 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
 
     @Override
     public void purge(MailAddress mailbox) throws StoreException {
-        EntryRemover.Removed r = db.write(c -> remover.removeAll(c, mailbox.toString()));
-        remover.deleteBodies(r.bodyPaths());
-        if (r.entries() > 0) {
-            log.info("purged mailbox: entries={} bodies={}", r.entries(), r.bodyPaths().size());
+        String box = mailbox.toString();
+        int n = remover.removeLogged(box, remover.entriesOf(box));
+        if (n > 0) {
+            log.info("purged mailbox: entries={}", n);
         }
     }
 
     // ---- group commit
 
-    /** A delivery whose body is durable at {@code path}, waiting for its index rows. */
-    private record Pending(String queueId, String path, List<MailAddress> mailboxes, String uidl, long octets,
+    /**
+     * A delivery whose body is fsynced at {@code path}, waiting for the fsync of {@code dirs}
+     * (which makes it durable) and its index rows.
+     */
+    private record Pending(String queueId, String path, Set<Path> dirs, List<MailAddress> mailboxes, String uidl,
+                           long octets,
                            long bodyOffset, Instant arrived, CompletableFuture<Receipt> done) {
         void dropBody(SpoolLayout layout) {
             DurableFiles.deleteQuietly(layout.resolve(path));
@@ -344,28 +329,38 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
         }
     }
 
-    /** Decides, commits and syncs one batch, then completes each of its deliveries. */
+    /**
+     * Makes one batch durable (its directories fsynced), decides and commits it, logs what was
+     * refused, then completes each of its deliveries.
+     */
     private void commit(List<Pending> batch) {
         List<Decision> decisions = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             decisions.add(new Decision(p));
         }
-        boolean committed = false;
         try {
+            long start = System.nanoTime();
+            Set<Path> dirs = new LinkedHashSet<>();
+            for (Pending p : batch) {
+                dirs.addAll(p.dirs());
+            }
+            try {
+                for (Path d : dirs) {
+                    files.syncDirectory(d);
+                }
+            } catch (IOException e) {
+                throw DurableFiles.outOfSpace(e)
+                        ? new InsufficientStorageException("spool volume full while syncing", e)
+                        : new StoreException("cannot sync the spool directory", e);
+            }
+            metrics.fsync(java.time.Duration.ofNanos(System.nanoTime() - start));
             db.writeUnsynced(c -> {
                 decide(c, decisions);
                 insert(c, decisions);
                 return null;
             });
-            committed = true;
-            long start = System.nanoTime();
-            db.sync();
-            metrics.fsync(java.time.Duration.ofNanos(System.nanoTime() - start));
         } catch (StoreException | RuntimeException e) {
             log.error("group commit of {} deliveries failed: {}", batch.size(), e.toString());
-            if (committed) {
-                undo(decisions);
-            }
             StoreException failure = DurableFiles.outOfSpace(e)
                     ? new InsufficientStorageException("index volume full", e) // 452 4.3.1, not 451
                     : e instanceof StoreException se ? se : new StoreException("delivery failed", e);
@@ -375,13 +370,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
             }
             return;
         }
-        long highest = durableUpTo;
-        for (Decision d : decisions) {
-            if (d.stored()) {
-                highest = Math.max(highest, d.messageId);
-            }
-        }
-        durableUpTo = highest;
+        logRefusals(decisions);
         metrics.groupCommit(batch.size());
         for (Decision d : decisions) {
             if (!d.stored()) {
@@ -401,30 +390,24 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
     }
 
     /**
-     * After a failed sync: removes the committed rows again, so that a delivery the sender was
-     * told failed is not kept (it would arrive twice). If this fails too, the rows stay
-     * (duplicates, never a loss).
+     * Logs every mailbox a body's record names but that has no entry (refused here, or the whole
+     * delivery failed), so that startup never gives it one. Before the callers hear back; if the
+     * log cannot be written, a crash could add such an entry (a duplicate, never a loss).
      */
-    private void undo(List<Decision> decisions) {
-        try {
-            db.write(c -> {
-                try (PreparedStatement e = c.prepareStatement("DELETE FROM mailbox_entries WHERE message_id = ?");
-                     PreparedStatement m = c.prepareStatement("DELETE FROM messages WHERE id = ?")) {
-                    for (Decision d : decisions) {
-                        if (!d.stored()) {
-                            continue;
-                        }
-                        e.setLong(1, d.messageId);
-                        e.executeUpdate();
-                        m.setLong(1, d.messageId);
-                        m.executeUpdate();
-                    }
+    private void logRefusals(List<Decision> decisions) {
+        List<RemovalLog.Removal> refused = new ArrayList<>();
+        for (Decision d : decisions) {
+            for (MailAddress m : d.p.mailboxes()) {
+                if (!d.stored() || !d.accepted.containsKey(m)) {
+                    refused.add(new RemovalLog.Removal(m.toString(), List.of(d.p.path())));
                 }
-                return null;
-            });
-        } catch (StoreException | RuntimeException e) {
-            log.error("cannot undo {} deliveries after a failed sync; they may arrive twice: {}",
-                    decisions.size(), e.toString());
+            }
+        }
+        try {
+            removals.append(refused);
+        } catch (IOException | RuntimeException e) {
+            log.error("cannot log {} refused entries; a crash now could deliver them after all: {}",
+                    refused.size(), e.toString());
         }
     }
 

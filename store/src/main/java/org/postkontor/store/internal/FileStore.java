@@ -37,7 +37,11 @@ public final class FileStore implements Store {
 
     private static final Logger log = LoggerFactory.getLogger("postkontor.store");
 
+    /** How often the index's unsynced mail rows are synced in the background. */
+    static final java.time.Duration CHECKPOINT_EVERY = java.time.Duration.ofSeconds(1);
+
     private final Database db;
+    private final RemovalLog removals;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final FileSpool spool;
@@ -48,10 +52,11 @@ public final class FileStore implements Store {
     private final BadmailStore badmail;
     private boolean closed;
 
-    private FileStore(Database db, FileChannel lockChannel, FileLock lock, FileSpool spool,
+    private FileStore(Database db, RemovalLog removals, FileChannel lockChannel, FileLock lock, FileSpool spool,
                       JdbcMaildropStore maildrops, Directory directory, Accounts accounts, Administration admin,
                       BadmailStore badmail) {
         this.db = db;
+        this.removals = removals;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.spool = spool;
@@ -78,6 +83,7 @@ public final class FileStore implements Store {
         FileChannel lockChannel = null;
         FileLock lock = null;
         Database db = null;
+        RemovalLog removals = null;
         try {
             lockChannel = FileChannel.open(layout.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             try {
@@ -89,35 +95,37 @@ public final class FileStore implements Store {
                 throw new StoreException("the spool " + layout.root() + " is in use by another store");
             }
             db = Database.open(config.indexDir());
+            removals = RemovalLog.open(layout.root(), files);
             String owner = ownerId();
-            EntryRemover remover = new EntryRemover(db, layout, files);
+            EntryRemover remover = new EntryRemover(db, layout, files, removals);
             long start = System.nanoTime();
-            Map<String, Integer> counts = new Reconciler(db, files, layout, remover, owner, clock).run();
+            Map<String, Integer> counts = new Reconciler(db, files, layout, remover, removals, removals.fresh(),
+                    owner, clock).run();
             counts.forEach(metrics::reconciled);
             boolean trouble = counts.get(Reconciler.ORPHAN_BODY) > 0 || counts.get(Reconciler.MISSING_BODY) > 0
-                    || counts.get(Reconciler.REINDEXED_BODY) > 0;
+                    || counts.get(Reconciler.RESTORED_ENTRY) > 0;
             String summary = "store reconciled in " + (System.nanoTime() - start) / 1_000_000 + " ms: " + counts;
             if (trouble) {
                 log.warn(summary);
             } else {
                 log.info(summary);
             }
-            FileSpool spool = new FileSpool(db, files, layout, remover, config.indexDir(),
+            db.startCheckpoints(CHECKPOINT_EVERY);
+            FileSpool spool = new FileSpool(db, files, layout, remover, removals, config.indexDir(),
                     config.freeDiskReserveBytes(), clock, metrics);
-            spool.start();
-            JdbcMaildropStore maildrops = new JdbcMaildropStore(db, layout, remover, owner, clock, metrics,
-                    spool::durableUpTo);
+            JdbcMaildropStore maildrops = new JdbcMaildropStore(db, layout, remover, owner, clock, metrics);
             JdbcBadmailStore badmail = new JdbcBadmailStore(db, config.badmailDir(), config.freeDiskReserveBytes(),
                     clock, metrics);
             reconcileBadmail(badmail);
-            return new FileStore(db, lockChannel, lock, spool, maildrops, new JdbcDirectory(db),
-                    JdbcAccounts.withCache(db, hasher, clock, config, metrics), new JdbcAdministration(db, hasher, clock, spool, config),
+            return new FileStore(db, removals, lockChannel, lock, spool, maildrops, new JdbcDirectory(db),
+                    JdbcAccounts.withCache(db, hasher, clock, config, metrics),
+                    new JdbcAdministration(db, hasher, clock, spool, config),
                     badmail);
         } catch (IOException e) {
-            closeQuietly(db, lockChannel);
+            closeQuietly(db, removals, lockChannel);
             throw new StoreException("cannot open the store", e);
         } catch (StoreException | RuntimeException e) {
-            closeQuietly(db, lockChannel);
+            closeQuietly(db, removals, lockChannel);
             throw e;
         }
     }
@@ -127,9 +135,12 @@ public final class FileStore implements Store {
         log.info("badmail reconciled: {}", r);
     }
 
-    private static void closeQuietly(Database db, FileChannel lockChannel) {
+    private static void closeQuietly(Database db, RemovalLog removals, FileChannel lockChannel) {
         if (db != null) {
             db.close();
+        }
+        if (removals != null) {
+            removals.close();
         }
         if (lockChannel != null) {
             try {
@@ -192,12 +203,13 @@ public final class FileStore implements Store {
         closed = true;
         spool.close();
         db.close();
+        removals.close();
         try {
             lock.release();
         } catch (IOException e) {
             // closing the channel releases it too
         }
-        closeQuietly(null, lockChannel);
+        closeQuietly(null, removals, lockChannel);
         log.info("store closed");
     }
 }

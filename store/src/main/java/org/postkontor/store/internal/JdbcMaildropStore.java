@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.MailboxInUseException;
 import org.postkontor.store.Maildrop;
@@ -53,12 +52,9 @@ final class JdbcMaildropStore implements MaildropStore {
     private final Clock clock;
     private final StoreMetrics metrics;
     private final Map<String, Boolean> held = new ConcurrentHashMap<>();
-    private final LongSupplier durableUpTo;
 
-    /** @param durableUpTo highest message id whose rows are synced; snapshots list no later one */
     JdbcMaildropStore(Database db, SpoolLayout layout, EntryRemover remover, String owner, Clock clock,
-                      StoreMetrics metrics, LongSupplier durableUpTo) {
-        this.durableUpTo = durableUpTo;
+                      StoreMetrics metrics) {
         this.db = db;
         this.layout = layout;
         this.remover = remover;
@@ -128,15 +124,14 @@ final class JdbcMaildropStore implements MaildropStore {
             if (!rowTaken) {
                 throw new MailboxInUseException("maildrop is locked by another store instance");
             }
-            long limit = durableUpTo.getAsLong();
+            // every row names a body that was durable before the row was written (FileSpool)
             List<Listed> snapshot = db.read(c -> {
                 List<Listed> list = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(
                         "SELECT e.id, e.uidl, e.octets, e.arrived_at, m.path, m.body_offset FROM mailbox_entries e"
-                                + " JOIN messages m ON m.id = e.message_id WHERE e.mailbox = ? AND m.id <= ?"
+                                + " JOIN messages m ON m.id = e.message_id WHERE e.mailbox = ?"
                                 + " ORDER BY e.id")) {
                     ps.setString(1, box);
-                    ps.setLong(2, limit);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             MaildropEntry entry = new MaildropEntry(rs.getLong(1), rs.getString(2), rs.getLong(3),
@@ -245,15 +240,13 @@ final class JdbcMaildropStore implements MaildropStore {
             if (expunged) {
                 throw new IllegalStateException("already expunged");
             }
-            List<Long> ids = new ArrayList<>(entries.size());
+            Map<Long, String> chosen = new HashMap<>();
             for (MaildropEntry e : entries) {
-                ids.add(listed(e).entry().id());
+                Listed x = listed(e);
+                chosen.put(x.entry().id(), x.path());
             }
-            if (!ids.isEmpty()) {
-                String box = mailbox.toString();
-                EntryRemover.Removed r = db.write(c -> remover.remove(c, box, ids));
-                remover.deleteBodies(r.bodyPaths());
-                metrics.expunged(r.entries());
+            if (!chosen.isEmpty()) {
+                metrics.expunged(remover.removeLogged(mailbox.toString(), chosen));
             }
             expunged = true;
         }

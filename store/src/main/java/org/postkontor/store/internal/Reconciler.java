@@ -26,36 +26,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Startup reconciliation of the spool files against the index rows, run once by
- * {@link FileStore#open} before anything is served. The index rows are the record of truth (each
- * group commit syncs them), and every body file is self-describing (its header record), so a
- * body whose rows are lost is re-indexed; files are checked against the rows:
+ * Startup reconciliation, run once by {@link FileStore#open} before anything is served: rebuilds
+ * the index's mail rows to match the record of truth, the spool. A mailbox holds the entry (body,
+ * mailbox) exactly when the body file exists under {@code msg/}, its header record
+ * ({@link SpoolRecord}) names the mailbox, and the {@link RemovalLog} does not. The index commits
+ * mail rows without a sync, and H2 has been seen to lose even synced rows under SIGKILL, so every
+ * start reads the record of every body and puts right whatever differs:
  * <ul>
  *   <li>{@code tmp_file}: files in {@code tmp/} were never acknowledged: deleted.</li>
  *   <li>{@code stale_lock}: maildrop lock rows of another (dead) store instance: deleted.</li>
- *   <li>{@code deleted_body}: bodies logged in {@code body_deletions} (expunged, then the
- *       process died before the file was gone): deleted.</li>
- *   <li>{@code reindexed_body}: a body file under {@code msg/} that no row names, not logged for
- *       deletion, with a valid header record ({@link SpoolRecord}) naming it: its rows are
- *       rebuilt from the record (message row; one entry per recorded mailbox with the recorded
- *       UIDL and arrival, skipping a (mailbox, UIDL) that exists; a mailbox that is no user any
- *       more still gets its entry, like a user removed with "keep mail"). Either the index lost
- *       the rows of an acknowledged delivery (never lose it), or a crash cut a delivery off
- *       between the move into {@code msg/} and the index sync (never acknowledged: the sender
- *       retries, so this may list it twice; a duplicate, never a loss). An expunged entry cannot
- *       come back this way: an expunge that leaves entries keeps the message row (so the body is
- *       no orphan), and one that removes the last entry logs the body in {@code body_deletions}
- *       in the same transaction, which is finished (or, if the deletion fails again, skipped)
- *       before orphans are looked at.</li>
+ *   <li>{@code deleted_body}: a body whose every recorded entry is removed (its last entry was
+ *       expunged, then the process died before the file was gone; or it is logged in
+ *       {@code body_deletions}): file and rows deleted.</li>
+ *   <li>{@code reindexed_body}: a body with a record but no message row (the index lost the rows
+ *       of a delivery, or a kill cut one off after its body was in place; if never acknowledged,
+ *       the sender retries: a possible duplicate, never a loss): message row and one entry per
+ *       recorded mailbox not removed, with the recorded UIDL and arrival (a mailbox that is no
+ *       user any more still gets its entry, like a user removed with "keep mail"; a (mailbox,
+ *       UIDL) held by another message is skipped).</li>
+ *   <li>{@code restored_entry}: an entry of an indexed body that its record names and the log
+ *       does not remove, but the index lost: inserted again.</li>
+ *   <li>{@code removed_entry}: an entry the log removes but the index still has (an expunge whose
+ *       index write a kill cut off): deleted.</li>
  *   <li>{@code orphan_body}: a body file no row names and that has no valid record (written
- *       before the records existed, or damaged), or whose recorded entries all exist already: it
- *       is moved to {@code quarantine/}, not deleted, so that an admin can look.</li>
+ *       before the records existed, or damaged), or whose entries all exist under other bodies:
+ *       moved to {@code quarantine/}, not deleted, so that an admin can look.</li>
  *   <li>{@code missing_body}: a message row whose file is gone (only disk damage or a hand
  *       deletion does that): its entries and the row are removed, so that no maildrop lists what
  *       it cannot serve; logged as an error.</li>
  *   <li>{@code unreferenced_message}: a message row no entry refers to: row and file deleted.</li>
  * </ul>
- * Empty hour directories other than the current one are removed. Counts go to the log
+ * The first start with a removal log ({@code adopt}: a spool from a version without one) takes
+ * the index as it is and logs every recorded mailbox without an entry as removed, so nothing
+ * expunged before comes back. Then the log is compacted, and empty hour directories other than
+ * the current one are removed. All index changes are one synced transaction. Counts go to the log
  * ({@code postkontor.store}) and to {@link StoreMetrics#reconciled}.
  */
 final class Reconciler {
@@ -66,6 +70,8 @@ final class Reconciler {
     static final String STALE_LOCK = "stale_lock";
     static final String DELETED_BODY = "deleted_body";
     static final String REINDEXED_BODY = "reindexed_body";
+    static final String RESTORED_ENTRY = "restored_entry";
+    static final String REMOVED_ENTRY = "removed_entry";
     static final String ORPHAN_BODY = "orphan_body";
     static final String MISSING_BODY = "missing_body";
     static final String UNREFERENCED_MESSAGE = "unreferenced_message";
@@ -74,14 +80,20 @@ final class Reconciler {
     private final DurableFiles files;
     private final SpoolLayout layout;
     private final EntryRemover remover;
+    private final RemovalLog removals;
+    private final boolean adopt;
     private final String owner;
     private final Clock clock;
 
-    Reconciler(Database db, DurableFiles files, SpoolLayout layout, EntryRemover remover, String owner, Clock clock) {
+    /** @param adopt the removal log was just created: take the index's entries as they are (see above) */
+    Reconciler(Database db, DurableFiles files, SpoolLayout layout, EntryRemover remover, RemovalLog removals,
+               boolean adopt, String owner, Clock clock) {
         this.db = db;
         this.files = files;
         this.layout = layout;
         this.remover = remover;
+        this.removals = removals;
+        this.adopt = adopt;
         this.owner = owner;
         this.clock = clock;
     }
@@ -96,35 +108,247 @@ final class Reconciler {
                     return ps.executeUpdate();
                 }
             }));
-            counts.put(DELETED_BODY, finishDeletions());
+            int deleted = finishDeletions();
             files.createDirectoriesDurably(layout.msgDir());
             Map<String, Path> onDisk = bodiesOnDisk();
-            Map<String, Long> rows = db.read(c -> {
+            Set<String> deletionPending = pendingDeletions();
+            Index index = Index.load(db);
+            Set<String> removed = removals.removed();
+            Plan plan = new Plan();
+            Map<String, Path> orphans = new HashMap<>();
+            for (Map.Entry<String, Path> e : new TreeMap<>(onDisk).entrySet()) {
+                String path = e.getKey();
+                if (deletionPending.contains(path)) {
+                    continue; // its last entry was expunged; the next start retries the deletion
+                }
+                Path file = e.getValue();
+                SpoolRecord r = Files.isRegularFile(file) ? SpoolRecord.read(file).orElse(null) : null;
+                long size = Files.isRegularFile(file) ? Files.size(file) : -1;
+                if (r == null || !r.queueId().equals(file.getFileName().toString()) || size < r.bodyOffset()
+                        || !fitsTheIndex(path, r)) {
+                    if (!index.messages.containsKey(path)) {
+                        orphans.put(path, file); // no record to go by (older or damaged): keep the rows as they are
+                    }
+                    continue;
+                }
+                plan.add(path, r, size - r.bodyOffset(), index, removed, adopt);
+            }
+            if (adopt && !plan.adopted.isEmpty()) {
+                removals.append(plan.adopted);
+                log.info("removal log started from the index: {} bodies have recorded mailboxes without an entry",
+                        plan.adopted.size());
+            }
+            Applied applied = apply(plan);
+            for (String p : applied.reindexed) {
+                log.warn("body without index rows re-indexed from its header record: {}", p);
+            }
+            for (String p : plan.reindex.keySet()) {
+                if (!applied.reindexed.contains(p)) {
+                    orphans.put(p, onDisk.get(p)); // every entry is under another body: not ours to guess
+                }
+            }
+            deleted += applied.deletedBodies;
+            counts.put(DELETED_BODY, deleted);
+            counts.put(REINDEXED_BODY, applied.reindexed.size());
+            counts.put(RESTORED_ENTRY, applied.restored);
+            counts.put(REMOVED_ENTRY, applied.removed);
+            counts.put(ORPHAN_BODY, quarantine(orphans));
+            counts.put(MISSING_BODY, dropMissing(onDisk.keySet(), index.messages));
+            counts.put(UNREFERENCED_MESSAGE, dropUnreferenced());
+            removals.compact(p -> Files.exists(layout.resolve(p)));
+            removeEmptyHourDirs();
+        } catch (IOException e) {
+            throw new StoreException("startup reconciliation failed", e);
+        }
+        return counts;
+    }
+
+    /** The index's mail rows: message path to id, and each message's entries by mailbox. */
+    private record Index(Map<String, Long> messages, Map<Long, Map<String, Long>> entries, Set<String> uidls) {
+        static Index load(Database db) throws StoreException {
+            return db.read(c -> {
                 Map<String, Long> m = new HashMap<>();
                 try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT path, id FROM messages")) {
                     while (rs.next()) {
                         m.put(rs.getString(1), rs.getLong(2));
                     }
                 }
-                return m;
+                Map<Long, Map<String, Long>> e = new HashMap<>();
+                Set<String> uidls = new HashSet<>();
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                        "SELECT message_id, mailbox, id, uidl FROM mailbox_entries")) {
+                    while (rs.next()) {
+                        e.computeIfAbsent(rs.getLong(1), k -> new HashMap<>()).put(rs.getString(2), rs.getLong(3));
+                        uidls.add(rs.getString(2) + " " + rs.getString(4));
+                    }
+                }
+                return new Index(m, e, uidls);
             });
-            Set<String> deletionPending = pendingDeletions();
-            Map<String, Path> orphans = new HashMap<>();
-            for (Map.Entry<String, Path> e : onDisk.entrySet()) {
-                if (!rows.containsKey(e.getKey()) && !deletionPending.contains(e.getKey())) {
-                    orphans.put(e.getKey(), e.getValue());
+        }
+    }
+
+    /** What the record of truth asks of the index. */
+    private static final class Plan {
+        /** Bodies without a message row: record and octets, with the entries to create. */
+        final Map<String, SpoolRecord> reindex = new LinkedHashMap<>();
+        final Map<String, List<SpoolRecord.Entry>> reindexEntries = new HashMap<>();
+        final Map<String, Long> octets = new HashMap<>();
+        /** Indexed bodies: message id to entries to insert. */
+        final Map<Long, List<SpoolRecord.Entry>> restore = new LinkedHashMap<>();
+        final Map<Long, SpoolRecord> restoreRecord = new HashMap<>();
+        /** Entry ids to delete, and the messages they belong to. */
+        final List<Long> removeEntries = new ArrayList<>();
+        final Set<Long> touchedMessages = new HashSet<>();
+        /** Bodies with every entry removed and no message row: files to delete. */
+        final List<String> deleteFiles = new ArrayList<>();
+        /** In adopt mode: recorded mailboxes without an entry, to log as removed. */
+        final List<RemovalLog.Removal> adopted = new ArrayList<>();
+
+        void add(String path, SpoolRecord r, long octets, Index index, Set<String> removed, boolean adopt) {
+            Long id = index.messages.get(path);
+            Map<String, Long> have = id == null ? Map.of() : index.entries.getOrDefault(id, Map.of());
+            List<SpoolRecord.Entry> live = new ArrayList<>();
+            for (SpoolRecord.Entry en : r.entries()) {
+                if (!removed.contains(RemovalLog.key(path, en.mailbox()))) {
+                    live.add(en);
                 }
             }
-            int reindexed = reindex(orphans);
-            counts.put(REINDEXED_BODY, reindexed);
-            counts.put(ORPHAN_BODY, quarantine(orphans));
-            counts.put(MISSING_BODY, dropMissing(onDisk.keySet(), rows));
-            counts.put(UNREFERENCED_MESSAGE, dropUnreferenced());
-            removeEmptyHourDirs();
-        } catch (IOException e) {
-            throw new StoreException("startup reconciliation failed", e);
+            if (adopt && id != null) {
+                for (SpoolRecord.Entry en : live) {
+                    if (!have.containsKey(en.mailbox())) {
+                        adopted.add(new RemovalLog.Removal(en.mailbox(), List.of(path)));
+                    }
+                }
+                return;
+            }
+            Set<String> liveBoxes = new HashSet<>();
+            for (SpoolRecord.Entry en : live) {
+                liveBoxes.add(en.mailbox());
+            }
+            for (Map.Entry<String, Long> h : have.entrySet()) {
+                if (!liveBoxes.contains(h.getKey()) && removed.contains(RemovalLog.key(path, h.getKey()))) {
+                    removeEntries.add(h.getValue());
+                    touchedMessages.add(id);
+                }
+            }
+            if (live.isEmpty()) {
+                if (id == null) {
+                    deleteFiles.add(path);
+                }
+                return; // an indexed one loses its last entries above and is dropped as unreferenced
+            }
+            this.octets.put(path, octets);
+            if (id == null) {
+                List<SpoolRecord.Entry> create = new ArrayList<>();
+                for (SpoolRecord.Entry en : live) {
+                    if (!index.uidls.contains(en.mailbox() + " " + en.uidl())) {
+                        create.add(en);
+                    }
+                }
+                reindex.put(path, r);
+                reindexEntries.put(path, create);
+                return;
+            }
+            List<SpoolRecord.Entry> missing = new ArrayList<>();
+            for (SpoolRecord.Entry en : live) {
+                if (!have.containsKey(en.mailbox()) && !index.uidls.contains(en.mailbox() + " " + en.uidl())) {
+                    missing.add(en);
+                }
+            }
+            if (!missing.isEmpty()) {
+                restore.put(id, missing);
+                restoreRecord.put(id, r);
+                this.octets.put(Long.toString(id), octets);
+            }
         }
-        return counts;
+    }
+
+    private record Applied(List<String> reindexed, int restored, int removed, int deletedBodies) {}
+
+    /** Carries out the plan: index changes in one synced transaction, then file deletions. */
+    private Applied apply(Plan plan) throws StoreException, IOException {
+        if (plan.reindex.isEmpty() && plan.restore.isEmpty() && plan.removeEntries.isEmpty()
+                && plan.deleteFiles.isEmpty()) {
+            return new Applied(List.of(), 0, 0, 0);
+        }
+        record Done(List<String> reindexed, int restored, List<String> bodies) {}
+        Done done = db.write(c -> {
+            List<String> ok = new ArrayList<>();
+            int restored = 0;
+            try (PreparedStatement delEntry = c.prepareStatement("DELETE FROM mailbox_entries WHERE id = ?");
+                 PreparedStatement msg = c.prepareStatement(
+                         "INSERT INTO messages (queue_id, path, octets, received_at, body_offset) VALUES (?, ?, ?, ?, ?)",
+                         new String[] {"id"});
+                 PreparedStatement queued = c.prepareStatement("SELECT 1 FROM messages WHERE queue_id = ?");
+                 PreparedStatement entry = c.prepareStatement(
+                         "INSERT INTO mailbox_entries (mailbox, message_id, uidl, octets, arrived_at) VALUES (?, ?, ?, ?, ?)")) {
+                for (long id : plan.removeEntries) {
+                    delEntry.setLong(1, id);
+                    delEntry.executeUpdate();
+                }
+                for (Map.Entry<String, SpoolRecord> e : plan.reindex.entrySet()) {
+                    SpoolRecord r = e.getValue();
+                    List<SpoolRecord.Entry> create = plan.reindexEntries.get(e.getKey());
+                    queued.setString(1, r.queueId());
+                    try (ResultSet rs = queued.executeQuery()) {
+                        if (rs.next() || create.isEmpty()) {
+                            continue; // another row has this queue id, or nothing to list: quarantine
+                        }
+                    }
+                    long octets = plan.octets.get(e.getKey());
+                    OffsetDateTime at = r.received().atOffset(ZoneOffset.UTC);
+                    msg.setString(1, r.queueId());
+                    msg.setString(2, e.getKey());
+                    msg.setLong(3, octets);
+                    msg.setObject(4, at);
+                    msg.setLong(5, r.bodyOffset());
+                    msg.executeUpdate();
+                    long id;
+                    try (ResultSet keys = msg.getGeneratedKeys()) {
+                        if (!keys.next()) {
+                            throw new SQLException("no generated key for messages");
+                        }
+                        id = keys.getLong(1);
+                    }
+                    insertEntries(entry, id, create, octets, at);
+                    ok.add(e.getKey());
+                }
+                for (Map.Entry<Long, List<SpoolRecord.Entry>> e : plan.restore.entrySet()) {
+                    SpoolRecord r = plan.restoreRecord.get(e.getKey());
+                    long octets = plan.octets.get(Long.toString(e.getKey()));
+                    insertEntries(entry, e.getKey(), e.getValue(), octets, r.received().atOffset(ZoneOffset.UTC));
+                    restored += e.getValue().size();
+                    log.warn("entries of {} the index had lost restored from its header record: {}",
+                            r.queueId(), e.getValue().stream().map(SpoolRecord.Entry::mailbox).toList());
+                }
+            }
+            List<String> bodies = remover.dropUnreferenced(c, plan.touchedMessages);
+            return new Done(ok, restored, bodies);
+        });
+        remover.deleteBodies(done.bodies());
+        Set<Path> dirs = new HashSet<>();
+        for (String p : plan.deleteFiles) {
+            Path file = layout.resolve(p);
+            DurableFiles.delete(file);
+            dirs.add(file.getParent());
+        }
+        for (Path d : dirs) {
+            files.syncDirectory(d);
+        }
+        return new Applied(done.reindexed(), done.restored(), plan.removeEntries.size(),
+                done.bodies().size() + plan.deleteFiles.size());
+    }
+
+    private static void insertEntries(PreparedStatement entry, long messageId, List<SpoolRecord.Entry> entries,
+                                      long octets, OffsetDateTime at) throws SQLException {
+        for (SpoolRecord.Entry en : entries) {
+            entry.setString(1, en.mailbox());
+            entry.setLong(2, messageId);
+            entry.setString(3, en.uidl());
+            entry.setLong(4, FileSpool.deliveredTo(en.mailbox()).length + octets);
+            entry.setObject(5, at);
+            entry.executeUpdate();
+        }
     }
 
     private int finishDeletions() throws StoreException {
@@ -148,100 +372,6 @@ final class Reconciler {
             }
             return l;
         });
-    }
-
-    /**
-     * Rebuilds the rows of every orphan body whose header record is valid: a message row and one
-     * entry per recorded mailbox (skipping a (mailbox, UIDL) that exists already), in one synced
-     * transaction. Re-indexed files are removed from {@code orphans}; what is left is quarantined.
-     */
-    private int reindex(Map<String, Path> orphans) throws IOException, StoreException {
-        Map<String, SpoolRecord> records = new LinkedHashMap<>();
-        Map<String, Long> sizes = new HashMap<>();
-        for (Map.Entry<String, Path> e : new TreeMap<>(orphans).entrySet()) {
-            Path file = e.getValue();
-            if (!Files.isRegularFile(file)) {
-                continue;
-            }
-            SpoolRecord r = SpoolRecord.read(file).orElse(null);
-            long size = Files.size(file);
-            if (r == null || !r.queueId().equals(file.getFileName().toString()) || size < r.bodyOffset()
-                    || !fitsTheIndex(e.getKey(), r)) {
-                continue;
-            }
-            records.put(e.getKey(), r);
-            sizes.put(e.getKey(), size - r.bodyOffset());
-        }
-        if (records.isEmpty()) {
-            return 0;
-        }
-        List<String> done = db.write(c -> {
-            List<String> ok = new ArrayList<>();
-            try (PreparedStatement queued = c.prepareStatement("SELECT 1 FROM messages WHERE queue_id = ?");
-                 PreparedStatement exists = c.prepareStatement(
-                         "SELECT 1 FROM mailbox_entries WHERE mailbox = ? AND uidl = ?");
-                 PreparedStatement msg = c.prepareStatement(
-                         "INSERT INTO messages (queue_id, path, octets, received_at, body_offset) VALUES (?, ?, ?, ?, ?)",
-                         new String[] {"id"});
-                 PreparedStatement entry = c.prepareStatement(
-                         "INSERT INTO mailbox_entries (mailbox, message_id, uidl, octets, arrived_at) VALUES (?, ?, ?, ?, ?)")) {
-                for (Map.Entry<String, SpoolRecord> e : records.entrySet()) {
-                    SpoolRecord r = e.getValue();
-                    long octets = sizes.get(e.getKey());
-                    queued.setString(1, r.queueId());
-                    try (ResultSet rs = queued.executeQuery()) {
-                        if (rs.next()) {
-                            continue; // another row has this queue id: not ours to guess, quarantine
-                        }
-                    }
-                    List<SpoolRecord.Entry> missing = new ArrayList<>();
-                    for (SpoolRecord.Entry en : r.entries()) {
-                        exists.setString(1, en.mailbox());
-                        exists.setString(2, en.uidl());
-                        try (ResultSet rs = exists.executeQuery()) {
-                            if (!rs.next()) {
-                                missing.add(en);
-                            }
-                        }
-                    }
-                    if (missing.isEmpty()) {
-                        continue; // every entry is there under another body (a refused duplicate import): quarantine
-                    }
-                    OffsetDateTime at = r.received().atOffset(ZoneOffset.UTC);
-                    msg.setString(1, r.queueId());
-                    msg.setString(2, e.getKey());
-                    msg.setLong(3, octets);
-                    msg.setObject(4, at);
-                    msg.setLong(5, r.bodyOffset());
-                    msg.executeUpdate();
-                    long id;
-                    try (ResultSet keys = msg.getGeneratedKeys()) {
-                        if (!keys.next()) {
-                            throw new SQLException("no generated key for messages");
-                        }
-                        id = keys.getLong(1);
-                    }
-                    for (SpoolRecord.Entry en : missing) {
-                        entry.setString(1, en.mailbox());
-                        entry.setLong(2, id);
-                        entry.setString(3, en.uidl());
-                        entry.setLong(4, FileSpool.deliveredTo(en.mailbox()).length + octets);
-                        entry.setObject(5, at);
-                        entry.executeUpdate();
-                    }
-                    ok.add(e.getKey());
-                }
-            }
-            return ok;
-        });
-        for (String p : done) {
-            SpoolRecord r = records.get(p);
-            orphans.remove(p);
-            log.warn("body without index rows re-indexed from its header record: {} ({} octets, received {},"
-                    + " mailboxes {})", p, sizes.get(p), r.received(),
-                    r.entries().stream().map(SpoolRecord.Entry::mailbox).toList());
-        }
-        return done.size();
     }
 
     /** Relative path to file, for every file under msg/. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.postkontor.store.MaildropEntry;
@@ -65,11 +66,36 @@ record SpoolRecord(String queueId, Instant received, List<Entry> entries, long b
 
     /** Reads the record at the start of {@code file}; empty if it has none or it is not valid. */
     static Optional<SpoolRecord> read(Path file) throws IOException {
-        byte[] head;
+        // most records are a few hundred bytes: read a little, and more only while no blank line
+        // has ended the header (startup reads the record of every body)
         try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(MAX_HEADER);
+            byte[] head = in.readNBytes(4096);
+            while (head.length < MAX_HEADER && hasMagic(head) && !endsHeader(head)) {
+                byte[] more = in.readNBytes(Math.min(head.length, MAX_HEADER - head.length));
+                if (more.length == 0) {
+                    break;
+                }
+                byte[] both = Arrays.copyOf(head, head.length + more.length);
+                System.arraycopy(more, 0, both, head.length, more.length);
+                head = both;
+            }
+            return parse(head);
         }
-        return parse(head);
+    }
+
+    private static boolean hasMagic(byte[] b) {
+        byte[] magic = (MAGIC + "\n").getBytes(StandardCharsets.US_ASCII);
+        return b.length >= magic.length && Arrays.equals(b, 0, magic.length, magic, 0, magic.length);
+    }
+
+    /** The bytes hold a blank line (the header's end). */
+    private static boolean endsHeader(byte[] b) {
+        for (int i = 1; i < b.length; i++) {
+            if (b[i] == '\n' && b[i - 1] == '\n') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Parses a record from the first bytes of a body file; empty if they hold no valid one. */

@@ -23,6 +23,7 @@ import org.postkontor.store.Maildrop;
 import org.postkontor.store.MaildropEntry;
 import org.postkontor.store.Receipt;
 import org.postkontor.store.Store;
+import org.postkontor.store.StoreMetrics;
 import org.postkontor.store.testing.TempStore;
 
 class ReconcilerTest {
@@ -142,19 +143,110 @@ class ReconcilerTest {
     }
 
     @Test
-    void messageWithoutEntriesIsDropped() throws Exception {
-        Receipt r = store.spool().deliver(List.of(alice), bytes("x\r\n"));
-        String path = pathOf(r);
+    void messageRowWithoutEntriesOrRecordIsDropped() throws Exception {
+        // a body from before the header records (no record): nothing to rebuild its entries from
+        Path hour = spool.resolve("msg").resolve("2026010100");
+        Files.createDirectories(hour);
+        Files.writeString(hour.resolve("0000.old.1"), "Subject: old\r\n");
         ((FileStore) store).database().write(c -> {
-            try (PreparedStatement e = c.prepareStatement("DELETE FROM mailbox_entries WHERE mailbox = ?")) {
-                e.setString(1, alice.toString());
-                e.executeUpdate();
+            try (PreparedStatement m = c.prepareStatement(
+                    "INSERT INTO messages (queue_id, path, octets, received_at, body_offset) VALUES (?, ?, ?, ?, 0)")) {
+                m.setString(1, "0000.old.1");
+                m.setString(2, "msg/2026010100/0000.old.1");
+                m.setLong(3, 14);
+                m.setObject(4, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
+                m.executeUpdate();
             }
             return null;
         });
         store = t.restart();
         assertEquals(1, metrics.reconciled(Reconciler.UNREFERENCED_MESSAGE));
-        assertFalse(Files.exists(spool.resolve(path)));
+        assertFalse(Files.exists(hour.resolve("0000.old.1")));
+    }
+
+    /** Deletes one entry row straight in H2: what an index that lost a row under SIGKILL shows. */
+    private void loseEntry(MailAddress box) throws Exception {
+        ((FileStore) store).database().write(c -> {
+            try (PreparedStatement e = c.prepareStatement("DELETE FROM mailbox_entries WHERE mailbox = ?")) {
+                e.setString(1, box.toString());
+                e.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void entryTheIndexLostIsRestoredFromTheRecord() throws Exception {
+        MailAddress bob = Users.add(store, "bob@example.test");
+        Receipt r = store.spool().deliver(List.of(alice, bob), bytes("Subject: shared\r\n"));
+        List<Seen> before = seen(alice);
+        loseEntry(alice); // bob's entry keeps the message row: the case re-indexing alone cannot see
+        assertEquals(0, seen(alice).size());
+        store = t.restart();
+        assertEquals(1, metrics.reconciled(Reconciler.RESTORED_ENTRY));
+        assertEquals(0, metrics.reconciled(Reconciler.REINDEXED_BODY));
+        assertEquals(uidls(before), uidls(seen(alice)), "same UIDL, octets, arrival and bytes");
+        assertEquals(r.queueId(), seen(alice).get(0).entry().uidl());
+        assertEquals(1, seen(bob).size());
+        store = t.restart();
+        assertEquals(0, metrics.reconciled(Reconciler.RESTORED_ENTRY), "restored rows are ordinary rows");
+    }
+
+    @Test
+    void expungeWhoseIndexWriteWasLostStaysDone() throws Exception {
+        MailAddress bob = Users.add(store, "bob@example.test");
+        Receipt shared = store.spool().deliver(List.of(alice, bob), bytes("Subject: shared\r\n"));
+        Receipt own = store.spool().deliver(List.of(alice), bytes("Subject: own\r\n"));
+        String sharedPath = pathOf(shared);
+        String ownPath = pathOf(own);
+        store.close();
+        // what an expunge leaves when a kill cut it off after its log line, before the index write
+        try (RemovalLog log = RemovalLog.open(spool, new DurableFiles(spool, StoreMetrics.NOOP))) {
+            log.append(List.of(new RemovalLog.Removal("alice@example.test", List.of(sharedPath, ownPath))));
+        }
+        store = t.restart();
+        assertEquals(2, metrics.reconciled(Reconciler.REMOVED_ENTRY));
+        assertEquals(1, metrics.reconciled(Reconciler.DELETED_BODY), "alice's own body had no other entry");
+        assertEquals(0, seen(alice).size());
+        assertEquals(1, seen(bob).size());
+        assertFalse(Files.exists(spool.resolve(ownPath)));
+        assertTrue(Files.exists(spool.resolve(sharedPath)));
+        // and the removal holds when the index later loses the message's rows altogether
+        loseRows(shared);
+        store = t.restart();
+        assertEquals(1, metrics.reconciled(Reconciler.REINDEXED_BODY));
+        assertEquals(0, seen(alice).size());
+        assertEquals(1, seen(bob).size());
+    }
+
+    @Test
+    void mailboxRefusedAtCommitIsNeverGivenTheMessageByReindexing() throws Exception {
+        MailAddress full = Users.add(store, "full@example.test", 0, 1, true);
+        store.spool().deliver(List.of(full), bytes("Subject: fills it\r\n"));
+        Receipt r = store.spool().deliver(List.of(alice, full), bytes("Subject: to both\r\n"));
+        assertEquals(Set.of(alice), r.delivered());
+        loseRows(r);
+        store = t.restart();
+        assertEquals(1, metrics.reconciled(Reconciler.REINDEXED_BODY));
+        assertEquals(1, seen(alice).size());
+        assertEquals(1, seen(full).size(), "only the message that filled it");
+    }
+
+    @Test
+    void spoolFromBeforeTheRemovalLogKeepsItsExpunges() throws Exception {
+        MailAddress bob = Users.add(store, "bob@example.test");
+        Receipt r = store.spool().deliver(List.of(alice, bob), bytes("Subject: shared\r\n"));
+        loseEntry(alice); // an expunge by a version without the log: only the index knew
+        store.close();
+        Files.delete(spool.resolve(RemovalLog.FILE));
+        store = t.restart();
+        assertEquals(0, metrics.reconciled(Reconciler.RESTORED_ENTRY), "the index is adopted as it is");
+        assertEquals(0, seen(alice).size());
+        loseRows(r);
+        store = t.restart();
+        assertEquals(1, metrics.reconciled(Reconciler.REINDEXED_BODY));
+        assertEquals(0, seen(alice).size(), "the adopted removal is in the log now");
+        assertEquals(1, seen(bob).size());
     }
 
     // ---- re-indexing from the bodies' header records
