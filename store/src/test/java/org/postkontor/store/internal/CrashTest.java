@@ -65,6 +65,8 @@ class CrashTest {
     private static final class Child implements AutoCloseable {
         final Process process;
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        /** Lines {@link #await} took from the queue: kept, since every line counts (an EXPUNGING may come first). */
+        final List<String> taken = new ArrayList<>();
         final Thread reader;
 
         Child(Path dataDir, Path log, String... args) throws IOException {
@@ -91,6 +93,9 @@ class CrashTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() < deadline) {
                 String l = lines.poll(100, TimeUnit.MILLISECONDS);
+                if (l != null) {
+                    taken.add(l);
+                }
                 if (l != null && l.startsWith(prefix)) {
                     return l;
                 }
@@ -108,7 +113,7 @@ class CrashTest {
                 throw new AssertionError("child did not die");
             }
             reader.join(10_000);
-            List<String> all = new ArrayList<>();
+            List<String> all = new ArrayList<>(taken);
             lines.drainTo(all);
             return all;
         }
@@ -222,7 +227,8 @@ class CrashTest {
                             });
                             fail("acknowledged delivery " + a.queueId() + " missing from " + box + " after round "
                                     + round + "; still listed in " + elsewhere + "; history: "
-                                    + history.get(a.queueId()));
+                                    + history.get(a.queueId()) + "; index: " + indexRows(t.store(), a.queueId())
+                                    + "; removal log: " + removalLines(data, a.queueId()));
                         }
                         assertEquals(FileSpool.deliveredTo(box).length + a.octets(), e.octets());
                         assertEquals(a.sha256(), shaByUidl.get(box + " " + a.queueId()));
@@ -295,6 +301,60 @@ class CrashTest {
             try (Maildrop m = t.store().maildrops().open(MailAddress.parse("alice@example.test"))) {
                 assertEquals(1, m.listing().size(), "the message delivered while the lock was held");
             }
+        }
+    }
+
+    /** What the index holds for a queue id, read past the secondary indexes, for a failure message. */
+    private static String indexRows(Store store, String queueId) {
+        try {
+            return ((FileStore) store).database().read(c -> {
+                StringBuilder b = new StringBuilder();
+                try (var ps = c.prepareStatement("SELECT id, path FROM messages WHERE queue_id = ?")) {
+                    ps.setString(1, queueId);
+                    try (var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            b.append("message ").append(rs.getLong(1)).append(' ').append(rs.getString(2)).append("; ");
+                        }
+                    }
+                }
+                // uidl alone has no index of its own: a scan of the table's rows
+                try (var ps = c.prepareStatement("SELECT id, mailbox, message_id FROM mailbox_entries WHERE uidl = ?")) {
+                    ps.setString(1, queueId);
+                    try (var rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            b.append("entry ").append(rs.getLong(1)).append(' ').append(rs.getString(2)).append(" -> ")
+                                    .append(rs.getLong(3)).append("; ");
+                        }
+                    }
+                }
+                try (var ps = c.prepareStatement("SELECT id FROM mailbox_entries WHERE mailbox = ? AND uidl = ?")) {
+                    ps.setString(1, "alice@example.test");
+                    ps.setString(2, queueId);
+                    try (var rs = ps.executeQuery()) {
+                        b.append("alice by (mailbox, uidl): ").append(rs.next() ? rs.getLong(1) : "none").append("; ");
+                    }
+                }
+                try (var ps = c.prepareStatement("SELECT e.id FROM mailbox_entries e WHERE e.mailbox = ?"
+                        + " AND e.uidl = ? ORDER BY e.id")) {
+                    ps.setString(1, "alice@example.test");
+                    ps.setString(2, queueId);
+                    try (var rs = ps.executeQuery()) {
+                        b.append("alice ordered: ").append(rs.next() ? rs.getLong(1) : "none");
+                    }
+                }
+                return b.toString();
+            });
+        } catch (Exception e) {
+            return "(cannot read: " + e + ")";
+        }
+    }
+
+    private static String removalLines(Path data, String queueId) {
+        try {
+            return Files.readAllLines(data.resolve("spool").resolve(RemovalLog.FILE)).stream()
+                    .filter(l -> l.contains(queueId)).toList().toString();
+        } catch (IOException e) {
+            return "(none: " + e + ")";
         }
     }
 
