@@ -2,6 +2,8 @@ package org.postkontor.store.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -49,10 +51,11 @@ public final class CrashChild {
         PrintStream out = System.out;
         if (args[0].equals("hold")) {
             Maildrop m = store.maildrops().open(MailAddress.parse(args[2]));
-            // The lock row is committed without a sync (startup rebuilds locks anyway); a
-            // delivery's synced group commit makes it durable too, so the kill leaves it behind.
+            // The lock row is committed without a sync (startup rebuilds locks anyway); sync the
+            // index, as the background checkpoint would a moment later, so the kill leaves it behind.
             store.spool().deliver(List.of(MailAddress.parse(args[2])),
                     new ByteArrayInputStream("Subject: sync\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            ((FileStore) store).database().sync();
             out.println("LOCKED " + m.listing().size());
             out.flush();
             Thread.sleep(600_000);
@@ -63,19 +66,43 @@ public final class CrashChild {
         for (int i = 3; i < args.length; i++) {
             boxes.add(MailAddress.parse(args[i]));
         }
-        out.println("READY");
-        out.flush();
+        String journalFile = System.getProperty("crash.journal");
+        Journal journal = new Journal(out, journalFile == null ? null : new FileOutputStream(journalFile, true));
+        journal.say("READY");
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             int id = t;
-            threads.add(Thread.ofPlatform().start(() -> run(store, boxes, new Random(seed * 31 + id), id, out)));
+            threads.add(Thread.ofPlatform().start(() -> run(store, boxes, new Random(seed * 31 + id), id, journal)));
         }
         for (Thread t : threads) {
             t.join();
         }
     }
 
-    private static void run(Store store, List<MailAddress> boxes, Random r, int thread, PrintStream out) {
+    /**
+     * Where the child says what it did: stdout (for the parent's waits) and, above all, a journal
+     * file, each line in one write, read by the parent after the kill. A kill keeps every byte
+     * written to a file; the parent's reading of the stdout pipe was seen to miss a line.
+     */
+    static final class Journal {
+        private final PrintStream out;
+        private final FileOutputStream file;
+
+        Journal(PrintStream out, FileOutputStream file) {
+            this.out = out;
+            this.file = file;
+        }
+
+        synchronized void say(String line) throws IOException {
+            if (file != null) {
+                file.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    private static void run(Store store, List<MailAddress> boxes, Random r, int thread, Journal out) {
         try {
             for (int n = 0; n < 1_000_000; n++) {
                 if (thread == 0 && n % 3 == 2) {
@@ -90,10 +117,7 @@ public final class CrashChild {
                 String line = "ACK " + receipt.queueId() + " "
                         + receipt.delivered().stream().map(MailAddress::toString).sorted().collect(Collectors.joining(","))
                         + " " + m.sha256() + " " + m.stored().length;
-                synchronized (out) {
-                    out.println(line);
-                    out.flush();
-                }
+                out.say(line);
             }
         } catch (Exception e) {
             e.printStackTrace();
@@ -101,7 +125,7 @@ public final class CrashChild {
         }
     }
 
-    private static void expungeSome(Store store, MailAddress box, Random r, PrintStream out) throws Exception {
+    private static void expungeSome(Store store, MailAddress box, Random r, Journal out) throws Exception {
         try (Maildrop m = store.maildrops().open(box)) {
             List<MaildropEntry> l = m.listing();
             if (l.size() < 4) {
@@ -109,15 +133,9 @@ public final class CrashChild {
             }
             Set<MaildropEntry> chosen = Set.of(l.get(r.nextInt(l.size() / 2)), l.get(l.size() / 2 + r.nextInt(l.size() / 2)));
             String uidls = chosen.stream().map(MaildropEntry::uidl).sorted().collect(Collectors.joining(","));
-            synchronized (out) {
-                out.println("EXPUNGING " + box + " " + uidls);
-                out.flush();
-            }
+            out.say("EXPUNGING " + box + " " + uidls);
             m.expunge(chosen);
-            synchronized (out) {
-                out.println("EXPUNGED " + box + " " + uidls);
-                out.flush();
-            }
+            out.say("EXPUNGED " + box + " " + uidls);
         } catch (org.postkontor.store.MailboxInUseException e) {
             // another thread of this process has it; skip
         }

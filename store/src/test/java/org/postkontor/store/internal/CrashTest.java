@@ -65,13 +65,22 @@ class CrashTest {
     private static final class Child implements AutoCloseable {
         final Process process;
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        /** Lines {@link #await} took from the queue: kept, since every line counts (an EXPUNGING may come first). */
-        final List<String> taken = new ArrayList<>();
         final Thread reader;
 
+        private final Path journal;
+
         Child(Path dataDir, Path log, String... args) throws IOException {
+            this(dataDir, log, null, args);
+        }
+
+        /** @param journal where the child writes its ACK / EXPUNGING / EXPUNGED lines (see {@link CrashChild.Journal}) */
+        Child(Path dataDir, Path log, Path journal, String... args) throws IOException {
+            this.journal = journal;
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElseThrow());
+            if (journal != null) {
+                cmd.add("-Dcrash.journal=" + journal);
+            }
             cmd.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                     "-cp", System.getProperty("java.class.path"), CrashChild.class.getName()));
             cmd.addAll(Arrays.asList(args));
@@ -93,9 +102,6 @@ class CrashTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() < deadline) {
                 String l = lines.poll(100, TimeUnit.MILLISECONDS);
-                if (l != null) {
-                    taken.add(l);
-                }
                 if (l != null && l.startsWith(prefix)) {
                     return l;
                 }
@@ -106,16 +112,18 @@ class CrashTest {
             return null;
         }
 
-        /** SIGKILL, then every line the child wrote before it died. */
-        List<String> kill() throws InterruptedException {
+        /** SIGKILL, then every whole line the child wrote to its journal before it died. */
+        List<String> kill() throws InterruptedException, IOException {
             process.destroyForcibly();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 throw new AssertionError("child did not die");
             }
-            reader.join(10_000);
-            List<String> all = new ArrayList<>(taken);
-            lines.drainTo(all);
-            return all;
+            if (journal == null || !Files.exists(journal)) {
+                return List.of();
+            }
+            String text = Files.readString(journal, StandardCharsets.US_ASCII);
+            // a line cut off by the kill has no line end: drop it
+            return List.of(text.substring(0, text.lastIndexOf('\n') + 1).split("\n"));
         }
 
         @Override
@@ -144,6 +152,7 @@ class CrashTest {
         Set<String> expunged = new HashSet<>();
         Map<String, String> shaByUidl = new HashMap<>();
         Map<String, String> history = new HashMap<>(); // uidl -> what the child said about it, for failures
+        List<String> allExpunging = new ArrayList<>();
         int cutOff = 0;
         int quarantined = 0;
         int reindexed = 0;
@@ -152,7 +161,7 @@ class CrashTest {
             List<String> lines;
             String[] args = Stream.concat(Stream.of("deliver", data.toString(), Long.toString(random.nextLong())),
                     BOXES.stream()).toArray(String[]::new);
-            try (Child child = new Child(data, log, args)) {
+            try (Child child = new Child(data, log, dir.resolve("journal-" + round), args)) {
                 assertNotNull(child.await("READY", 60), "child started; see " + log + ": " + tail(log));
                 assertNotNull(child.await("ACK", 60), "child acknowledged a delivery; see " + tail(log));
                 Thread.sleep(random.nextInt(400));
@@ -168,6 +177,7 @@ class CrashTest {
                         totalAcks++;
                     }
                     case "EXPUNGING" -> {
+                        allExpunging.add("round " + round + ": " + l);
                         pendingExpunge.add(f[1] + " " + f[2]);
                         for (String u : f[2].split(",")) {
                             history.merge(u, "expunging in round " + round, (x, y) -> x + "; " + y);
@@ -228,7 +238,8 @@ class CrashTest {
                             fail("acknowledged delivery " + a.queueId() + " missing from " + box + " after round "
                                     + round + "; still listed in " + elsewhere + "; history: "
                                     + history.get(a.queueId()) + "; index: " + indexRows(t.store(), a.queueId())
-                                    + "; removal log: " + removalLines(data, a.queueId()));
+                                    + "; removal log: " + removalLines(data, a.queueId()) + "; expunges: "
+                                    + allExpunging);
                         }
                         assertEquals(FileSpool.deliveredTo(box).length + a.octets(), e.octets());
                         assertEquals(a.sha256(), shaByUidl.get(box + " " + a.queueId()));
