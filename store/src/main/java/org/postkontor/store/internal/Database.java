@@ -18,10 +18,8 @@ import org.postkontor.store.StoreException;
 /**
  * The embedded H2 index: opened once per process, migrated by Flyway, used through
  * {@link #read} and {@link #write}. A write returns only after its transaction is committed and
- * the index file is synced ({@link #sync()}), so admin changes survive a crash. Mail rows (entries,
- * messages) are a cache of the spool and are written with {@link #writeUnsynced}; a checkpoint
- * thread ({@link #startCheckpoints}) syncs them in the background, so that a restart has little to
- * rebuild.
+ * the index file is synced ({@link #sync()}), so admin changes survive a crash.
+ * Deliveries batch many rows into one {@link #write} (group commit).
  */
 public final class Database implements AutoCloseable {
 
@@ -31,14 +29,10 @@ public final class Database implements AutoCloseable {
         T run(Connection c) throws SQLException, StoreException;
     }
 
-    private static final int COMPACT_EVERY_SYNCS = 64;
+    private static final int COMPACT_EVERY_SYNCS = 256;
 
     private final JdbcConnectionPool pool;
     private final AtomicLong syncs = new AtomicLong();
-    /** Unsynced transactions committed since the last sync began. */
-    private final AtomicLong unsynced = new AtomicLong();
-    private volatile Thread checkpoints;
-    private volatile boolean stopping;
 
     private Database(JdbcConnectionPool pool) {
         this.pool = pool;
@@ -85,35 +79,6 @@ public final class Database implements AutoCloseable {
         return transaction(work, true);
     }
 
-    /**
-     * Starts a daemon thread that syncs the index every {@code period} while unsynced
-     * transactions were committed. Stopped by {@link #close}.
-     */
-    public void startCheckpoints(java.time.Duration period) {
-        long millis = Math.max(1, period.toMillis());
-        checkpoints = Thread.ofPlatform().daemon(true).name("postkontor-index-checkpoint").start(() -> {
-            // never interrupted: an interrupt during H2's file I/O would close its file channel
-            long next = System.nanoTime() + millis * 1_000_000;
-            while (!stopping) {
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                    continue;
-                }
-                next = System.nanoTime() + millis * 1_000_000;
-                if (unsynced.get() == 0) {
-                    continue;
-                }
-                try {
-                    sync();
-                } catch (StoreException | RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger("postkontor.store")
-                            .warn("index checkpoint failed; retrying: {}", e.toString());
-                }
-            }
-        });
-    }
-
     /** Makes every transaction committed so far durable (see {@link #sync(Connection)}). */
     public void sync() throws StoreException {
         try (Connection c = pool.getConnection()) {
@@ -140,8 +105,6 @@ public final class Database implements AutoCloseable {
                 c.commit();
                 if (sync) {
                     sync(c);
-                } else {
-                    unsynced.incrementAndGet();
                 }
                 return result;
             } catch (SQLException | StoreException | RuntimeException e) {
@@ -174,7 +137,6 @@ public final class Database implements AutoCloseable {
     private void sync(Connection c) throws SQLException {
         MVStore mv = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore()
                 .getMvStore();
-        unsynced.set(0);
         if (syncs.incrementAndGet() % COMPACT_EVERY_SYNCS == 0) {
             // the housekeeping the disabled background writer would do: rewrite pages of sparse
             // chunks (under H2's store lock); the commit below stores them
@@ -190,16 +152,6 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        Thread t = checkpoints;
-        if (t != null) {
-            stopping = true;
-            java.util.concurrent.locks.LockSupport.unpark(t);
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         } catch (SQLException e) {

@@ -37,9 +37,6 @@ public final class FileStore implements Store {
 
     private static final Logger log = LoggerFactory.getLogger("postkontor.store");
 
-    /** How often the index's unsynced mail rows are synced in the background. */
-    static final java.time.Duration CHECKPOINT_EVERY = java.time.Duration.ofSeconds(1);
-
     private final Database db;
     private final RemovalLog removals;
     private final FileChannel lockChannel;
@@ -110,7 +107,6 @@ public final class FileStore implements Store {
             } else {
                 log.info(summary);
             }
-            db.startCheckpoints(CHECKPOINT_EVERY);
             FileSpool spool = new FileSpool(db, files, layout, remover, removals, config.indexDir(),
                     config.freeDiskReserveBytes(), clock, metrics);
             JdbcMaildropStore maildrops = new JdbcMaildropStore(db, layout, remover, owner, clock, metrics);

@@ -52,7 +52,7 @@ public final class CrashChild {
         if (args[0].equals("hold")) {
             Maildrop m = store.maildrops().open(MailAddress.parse(args[2]));
             // The lock row is committed without a sync (startup rebuilds locks anyway); sync the
-            // index, as the background checkpoint would a moment later, so the kill leaves it behind.
+            // index (a delivery's group commit does too), so that the kill leaves it behind.
             store.spool().deliver(List.of(MailAddress.parse(args[2])),
                     new ByteArrayInputStream("Subject: sync\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
             ((FileStore) store).database().sync();
