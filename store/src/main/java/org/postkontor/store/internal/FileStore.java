@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -37,8 +38,13 @@ public final class FileStore implements Store {
 
     private static final Logger log = LoggerFactory.getLogger("postkontor.store");
 
+    /** Written by {@link #close()} after the index is shut down: the next start may trust the index's rows. */
+    static final String CLEAN_MARKER = ".clean";
+
     private final Database db;
     private final RemovalLog removals;
+    private final java.nio.file.Path spoolRoot;
+    private final DurableFiles files;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final FileSpool spool;
@@ -49,11 +55,14 @@ public final class FileStore implements Store {
     private final BadmailStore badmail;
     private boolean closed;
 
-    private FileStore(Database db, RemovalLog removals, FileChannel lockChannel, FileLock lock, FileSpool spool,
+    private FileStore(Database db, RemovalLog removals, java.nio.file.Path spoolRoot, DurableFiles files,
+                      FileChannel lockChannel, FileLock lock, FileSpool spool,
                       JdbcMaildropStore maildrops, Directory directory, Accounts accounts, Administration admin,
                       BadmailStore badmail) {
         this.db = db;
         this.removals = removals;
+        this.spoolRoot = spoolRoot;
+        this.files = files;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.spool = spool;
@@ -93,11 +102,16 @@ public final class FileStore implements Store {
             }
             db = Database.open(config.indexDir());
             removals = RemovalLog.open(layout.root(), files);
+            // the marker says the last stop was clean; it goes now, and comes back at close()
+            boolean cleanStop = Files.deleteIfExists(layout.root().resolve(CLEAN_MARKER));
+            if (cleanStop) {
+                files.syncDirectory(layout.root());
+            }
             String owner = ownerId();
             EntryRemover remover = new EntryRemover(db, layout, files, removals);
             long start = System.nanoTime();
             Map<String, Integer> counts = new Reconciler(db, files, layout, remover, removals, removals.fresh(),
-                    owner, clock).run();
+                    cleanStop, owner, clock).run();
             counts.forEach(metrics::reconciled);
             boolean trouble = counts.get(Reconciler.ORPHAN_BODY) > 0 || counts.get(Reconciler.MISSING_BODY) > 0
                     || counts.get(Reconciler.RESTORED_ENTRY) > 0;
@@ -113,7 +127,7 @@ public final class FileStore implements Store {
             JdbcBadmailStore badmail = new JdbcBadmailStore(db, config.badmailDir(), config.freeDiskReserveBytes(),
                     clock, metrics);
             reconcileBadmail(badmail);
-            return new FileStore(db, removals, lockChannel, lock, spool, maildrops, new JdbcDirectory(db),
+            return new FileStore(db, removals, layout.root(), files, lockChannel, lock, spool, maildrops, new JdbcDirectory(db),
                     JdbcAccounts.withCache(db, hasher, clock, config, metrics),
                     new JdbcAdministration(db, hasher, clock, spool, config),
                     badmail);
@@ -200,6 +214,12 @@ public final class FileStore implements Store {
         spool.close();
         db.close();
         removals.close();
+        try {
+            Files.createFile(spoolRoot.resolve(CLEAN_MARKER));
+            files.syncDirectory(spoolRoot);
+        } catch (IOException e) {
+            log.warn("cannot mark the stop clean; the next start rebuilds the index's entries: {}", e.toString());
+        }
         try {
             lock.release();
         } catch (IOException e) {

@@ -56,6 +56,11 @@ import org.slf4j.LoggerFactory;
  *       it cannot serve; logged as an error.</li>
  *   <li>{@code unreferenced_message}: a message row no entry refers to: row and file deleted.</li>
  * </ul>
+ * After an unclean stop (no {@code spool/.clean} marker: the process was killed or crashed) the
+ * entries are not patched but rebuilt: the table is truncated and every live entry inserted
+ * again, because H2 has been seen, after a SIGKILL, to keep an entry in a secondary index whose
+ * row is gone ("Row not found in primary index"), which no row-level repair reaches. Counts are
+ * still those of the differences found.
  * The first start with a removal log ({@code adopt}: a spool from a version without one) takes
  * the index as it is and logs every recorded mailbox without an entry as removed, so nothing
  * expunged before comes back. Then the log is compacted, and empty hour directories other than
@@ -82,12 +87,14 @@ final class Reconciler {
     private final EntryRemover remover;
     private final RemovalLog removals;
     private final boolean adopt;
+    private final boolean cleanStop;
     private final String owner;
     private final Clock clock;
 
     /** @param adopt the removal log was just created: take the index's entries as they are (see above) */
     Reconciler(Database db, DurableFiles files, SpoolLayout layout, EntryRemover remover, RemovalLog removals,
-               boolean adopt, String owner, Clock clock) {
+               boolean adopt, boolean cleanStop, String owner, Clock clock) {
+        this.cleanStop = cleanStop;
         this.db = db;
         this.files = files;
         this.layout = layout;
@@ -96,6 +103,20 @@ final class Reconciler {
         this.adopt = adopt;
         this.owner = owner;
         this.clock = clock;
+    }
+
+    /** Message rows of bodies written before the header records (V3): their entries cannot be rebuilt. */
+    private boolean hasBodiesWithoutRecords() throws StoreException {
+        boolean legacy = db.read(c -> {
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT 1 FROM messages WHERE body_offset = 0 FETCH FIRST 1 ROWS ONLY")) {
+                return rs.next();
+            }
+        });
+        if (legacy) {
+            log.warn("unclean stop, but some messages predate the header records: entries checked, not rebuilt");
+        }
+        return legacy;
     }
 
     Map<String, Integer> run() throws StoreException {
@@ -114,7 +135,12 @@ final class Reconciler {
             Set<String> deletionPending = pendingDeletions();
             Index index = Index.load(db);
             Set<String> removed = removals.removed();
+            boolean rebuild = !cleanStop && !adopt && !hasBodiesWithoutRecords();
             Plan plan = new Plan();
+            // after an unclean stop the entries are rebuilt from scratch (see the class comment):
+            // the plan against the old rows gives the counts, a second one against none the work
+            Plan work = rebuild ? new Plan() : plan;
+            Index none = new Index(index.messages, Map.of(), Set.of());
             Map<String, Path> orphans = new HashMap<>();
             for (Map.Entry<String, Path> e : new TreeMap<>(onDisk).entrySet()) {
                 String path = e.getKey();
@@ -132,13 +158,33 @@ final class Reconciler {
                     continue;
                 }
                 plan.add(path, r, size - r.bodyOffset(), index, removed, adopt);
+                if (rebuild) {
+                    work.add(path, r, size - r.bodyOffset(), none, removed, false);
+                }
             }
             if (adopt && !plan.adopted.isEmpty()) {
                 removals.append(plan.adopted);
                 log.info("removal log started from the index: {} bodies have recorded mailboxes without an entry",
                         plan.adopted.size());
             }
-            Applied applied = apply(plan);
+            if (rebuild) {
+                int dropped = db.writeUnsynced(c -> {
+                    try (Statement st = c.createStatement()) {
+                        int n = 0;
+                        try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM mailbox_entries")) {
+                            if (rs.next()) {
+                                n = rs.getInt(1);
+                            }
+                        }
+                        // TRUNCATE clears the table and all its indexes (H2 commits it at once);
+                        // a crash right after leaves empty entries, which the next start rebuilds
+                        st.execute("TRUNCATE TABLE mailbox_entries");
+                        return n;
+                    }
+                });
+                log.info("unclean stop: rebuilding the index's {} entries from the spool", dropped);
+            }
+            Applied applied = apply(work);
             for (String p : applied.reindexed) {
                 log.warn("body without index rows re-indexed from its header record: {}", p);
             }
@@ -150,8 +196,9 @@ final class Reconciler {
             deleted += applied.deletedBodies;
             counts.put(DELETED_BODY, deleted);
             counts.put(REINDEXED_BODY, applied.reindexed.size());
-            counts.put(RESTORED_ENTRY, applied.restored);
-            counts.put(REMOVED_ENTRY, applied.removed);
+            counts.put(RESTORED_ENTRY, rebuild
+                    ? plan.restore.values().stream().mapToInt(List::size).sum() : applied.restored);
+            counts.put(REMOVED_ENTRY, rebuild ? plan.removeEntries.size() : applied.removed);
             counts.put(ORPHAN_BODY, quarantine(orphans));
             counts.put(MISSING_BODY, dropMissing(onDisk.keySet(), index.messages));
             counts.put(UNREFERENCED_MESSAGE, dropUnreferenced());
@@ -203,6 +250,8 @@ final class Reconciler {
         final List<String> deleteFiles = new ArrayList<>();
         /** In adopt mode: recorded mailboxes without an entry, to log as removed. */
         final List<RemovalLog.Removal> adopted = new ArrayList<>();
+        /** (mailbox, UIDL) pairs the plan gives out, so that two bodies never claim the same one. */
+        final Set<String> taken = new HashSet<>();
 
         void add(String path, SpoolRecord r, long octets, Index index, Set<String> removed, boolean adopt) {
             Long id = index.messages.get(path);
@@ -241,7 +290,8 @@ final class Reconciler {
             if (id == null) {
                 List<SpoolRecord.Entry> create = new ArrayList<>();
                 for (SpoolRecord.Entry en : live) {
-                    if (!index.uidls.contains(en.mailbox() + " " + en.uidl())) {
+                    String key = en.mailbox() + " " + en.uidl();
+                    if (!index.uidls.contains(key) && taken.add(key)) {
                         create.add(en);
                     }
                 }
@@ -251,7 +301,8 @@ final class Reconciler {
             }
             List<SpoolRecord.Entry> missing = new ArrayList<>();
             for (SpoolRecord.Entry en : live) {
-                if (!have.containsKey(en.mailbox()) && !index.uidls.contains(en.mailbox() + " " + en.uidl())) {
+                String key = en.mailbox() + " " + en.uidl();
+                if (!have.containsKey(en.mailbox()) && !index.uidls.contains(key) && taken.add(key)) {
                     missing.add(en);
                 }
             }

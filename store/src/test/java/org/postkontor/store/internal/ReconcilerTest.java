@@ -233,6 +233,32 @@ class ReconcilerTest {
     }
 
     @Test
+    void afterAnUncleanStopTheEntriesAreRebuiltFromTheSpool() throws Exception {
+        MailAddress bob = Users.add(store, "bob@example.test");
+        store.spool().deliver(List.of(alice, bob), bytes("Subject: shared\r\n"));
+        store.spool().deliver(List.of(alice), bytes("Subject: own\r\n"));
+        Receipt third = store.spool().deliver(List.of(bob), bytes("Subject: bob's\r\n"));
+        try (Maildrop m = store.maildrops().open(alice)) {
+            m.expunge(Set.of(m.listing().get(0)));
+        }
+        List<Seen> aliceBefore = seen(alice);
+        List<Seen> bobBefore = seen(bob);
+        loseEntry(bob); // and the index lost bob's rows
+        store.close();
+        // a kill leaves no marker
+        assertTrue(Files.deleteIfExists(spool.resolve(FileStore.CLEAN_MARKER)), "a clean close marks it");
+        store = t.restart();
+        assertEquals(2, metrics.reconciled(Reconciler.RESTORED_ENTRY), "bob's two entries, counted as found");
+        assertEquals(0, metrics.reconciled(Reconciler.REMOVED_ENTRY));
+        assertEquals(uidls(aliceBefore), uidls(seen(alice)), "same UIDLs, octets, arrival and bytes");
+        assertEquals(uidls(bobBefore), uidls(seen(bob)));
+        assertTrue(seen(bob).stream().anyMatch(x -> x.entry().uidl().equals(third.queueId())));
+        store = t.restart(); // clean this time: nothing to find
+        assertEquals(0, metrics.reconciled(Reconciler.RESTORED_ENTRY));
+        assertEquals(uidls(bobBefore), uidls(seen(bob)));
+    }
+
+    @Test
     void spoolFromBeforeTheRemovalLogKeepsItsExpunges() throws Exception {
         MailAddress bob = Users.add(store, "bob@example.test");
         Receipt r = store.spool().deliver(List.of(alice, bob), bytes("Subject: shared\r\n"));
