@@ -133,9 +133,8 @@ class CrashTest {
     }
 
     /**
-     * Tagged {@code crash}: outside the gating suite while a rare loss of one entry row under
-     * SIGKILL (traced to H2, RELIABILITY.md "Store", open issue) is unsolved; CI runs and reports it
-     * (.ci/crash-report). Run it: {@code ./run-tests -pl store -Dgroups=crash -Dcrash.excluded=none}.
+     * Tagged {@code crash} so that the SIGKILL tests can be run alone:
+     * {@code ./run-tests -pl store,deploy -am -Dgroups=crash}. Part of the gating suite.
      */
     @Tag("crash")
     @Test
