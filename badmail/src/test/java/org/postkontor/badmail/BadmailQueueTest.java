@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.postkontor.store.BadmailStore.BadmailItem;
 import org.postkontor.store.NotFoundException;
 import org.postkontor.store.RecipientPolicy;
+import org.postkontor.store.testing.MutableClock;
 
 class BadmailQueueTest {
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.postkontor.store.BadmailStore.BadmailItem;
 import org.postkontor.store.BadmailStore.BadmailQuery;
 import org.postkontor.store.RecipientPolicy;
+import org.postkontor.store.testing.MutableClock;
 
 /** Arrivals while a purge or a sweep runs lose nothing that should stay. */
 class ConcurrencyTest {

@@ -29,12 +29,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postkontor.store.BadmailStore;
 import org.postkontor.store.BadmailStore.BadmailEnvelope;
 import org.postkontor.store.BadmailStore.BadmailItem;
 import org.postkontor.store.BadmailStore.BadmailQuery;
 import org.postkontor.store.BadmailStore.BadmailReason;
 import org.postkontor.store.BadmailStore.BadmailTotals;
+import org.postkontor.store.BadmailStore;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.Maildrop;
 import org.postkontor.store.MaildropEntry;
@@ -42,6 +42,7 @@ import org.postkontor.store.RecipientPolicy;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreMetrics;
+import org.postkontor.store.testing.MutableClock;
 import org.postkontor.store.testing.TempStore;
 
 /**

@@ -28,6 +28,7 @@ import org.postkontor.store.Receipt;
 import org.postkontor.store.RecipientPolicy;
 import org.postkontor.store.Spool;
 import org.postkontor.store.StoreException;
+import org.postkontor.store.testing.MutableClock;
 
 class RedeliveryTest {
 

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.postkontor.store.BadmailStore.BadmailItem;
 import org.postkontor.store.RecipientPolicy;
+import org.postkontor.store.testing.MutableClock;
 
 /** Retention with an injected clock: expiry by age, eviction of the oldest at the size cap. */
 class RetentionTest {

@@ -18,9 +18,9 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postkontor.pop3.testing.MemoryStore;
-import org.postkontor.pop3.testing.MutableClock;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.ScramCredential;
+import org.postkontor.store.testing.MutableClock;
 
 /** The state machine without any I/O. */
 class Pop3SessionTest {

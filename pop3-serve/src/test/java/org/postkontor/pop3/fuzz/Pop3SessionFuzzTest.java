@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import org.postkontor.pop3.Connection;
 import org.postkontor.pop3.LoginDelay;
@@ -20,8 +19,8 @@ import org.postkontor.pop3.Reply;
 import org.postkontor.pop3.SessionServices;
 import org.postkontor.pop3.SessionState;
 import org.postkontor.pop3.testing.MemoryStore;
-import org.postkontor.pop3.testing.MutableClock;
 import org.postkontor.store.MailAddress;
+import org.postkontor.store.testing.MutableClock;
 
 /**
  * Coverage-guided fuzzing of the POP3 command parser and session state machine (Jazzer). The

@@ -13,9 +13,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.security.SecureRandom;
 import org.junit.jupiter.api.Test;
 import org.postkontor.pop3.ConnectionLimiter;
 import org.postkontor.pop3.LoginDelay;
@@ -24,8 +24,8 @@ import org.postkontor.pop3.Pop3Config;
 import org.postkontor.pop3.Pop3Metrics;
 import org.postkontor.pop3.SessionServices;
 import org.postkontor.pop3.testing.MemoryStore;
-import org.postkontor.pop3.testing.MutableClock;
 import org.postkontor.store.MailAddress;
+import org.postkontor.store.testing.MutableClock;
 import org.postkontor.store.testing.TestCertificates;
 
 /** The channel adapter on an EmbeddedChannel; the worker runs inline. */

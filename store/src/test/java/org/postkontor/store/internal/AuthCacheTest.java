@@ -5,20 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.postkontor.store.MailAddress;
+import org.postkontor.store.testing.MutableClock;
 
 class AuthCacheTest {
 
     static final MailAddress ALICE = MailAddress.parse("alice@example.test");
     static final MailAddress BOB = MailAddress.parse("bob@example.test");
 
-    final TestClock clock = new TestClock();
+    final MutableClock clock = MutableClock.at("2026-11-27T12:00:00Z");
     final AuthCache cache = new AuthCache(Duration.ofMinutes(60), 3, clock);
 
     @Test
@@ -92,29 +89,5 @@ class AuthCacheTest {
     void badSettingsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new AuthCache(Duration.ofSeconds(-1), 1, clock));
         assertThrows(IllegalArgumentException.class, () -> new AuthCache(Duration.ofSeconds(1), 0, clock));
-    }
-
-    /** A clock tests move by hand. */
-    static final class TestClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-27T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

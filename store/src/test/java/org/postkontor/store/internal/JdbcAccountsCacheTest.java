@@ -24,6 +24,7 @@ import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreMetrics;
 import org.postkontor.store.password.Argon2Params;
 import org.postkontor.store.password.Argon2idPasswordHasher;
+import org.postkontor.store.testing.MutableClock;
 
 /** The auth cache in {@link JdbcAccounts}, on a real H2 index; the hasher counts verifications. */
 class JdbcAccountsCacheTest {
@@ -33,7 +34,7 @@ class JdbcAccountsCacheTest {
     @TempDir
     Path dir;
     IndexFixture f;
-    final AuthCacheTest.TestClock clock = new AuthCacheTest.TestClock();
+    final MutableClock clock = MutableClock.at("2026-11-27T12:00:00Z");
     final CountingMetrics metrics = new CountingMetrics();
     JdbcAccounts accounts;
 

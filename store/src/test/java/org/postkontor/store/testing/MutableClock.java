@@ -1,4 +1,4 @@
-package org.postkontor.badmail;
+package org.postkontor.store.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,19 +7,20 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock the test moves by hand. */
-final class MutableClock extends Clock {
+/** A clock tests move by hand (UTC). Shared through the store's test-jar. */
+public final class MutableClock extends Clock {
     private final AtomicReference<Instant> now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
-    static MutableClock at(String instant) {
+    public static MutableClock at(String instant) {
         return new MutableClock(Instant.parse(instant));
     }
 
-    Instant advance(Duration d) {
+    /** Moves the clock on; returns the new time. */
+    public Instant advance(Duration d) {
         return now.updateAndGet(t -> t.plus(d));
     }
 
@@ -30,7 +31,7 @@ final class MutableClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException();
+        return this;
     }
 
     @Override
