@@ -7,7 +7,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        int code = PostkontorCommand.commandLine().execute(args);
+        int code = PostkontorCommand.commandLine(args).execute(args);
         System.exit(code);
     }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 /** The top-level {@code postkontor} command: {@code run}, {@code config check|example}, {@code version}, {@code admin}. */
 @Command(name = "postkontor", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "SMTP-receive + POP3 mail appliance.",
-        subcommands = {RunCommand.class, ConfigCommand.class, VersionCommand.class, AdminCommand.class})
+        subcommands = {RunCommand.class, ConfigCommand.class, VersionCommand.class})
 public final class PostkontorCommand implements Runnable {
 
     @Spec
@@ -21,8 +21,25 @@ public final class PostkontorCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getErr());
     }
 
+    /** The whole command, {@code admin} included. */
     public static CommandLine commandLine() {
+        return commandLine(true);
+    }
+
+    /**
+     * The command for these arguments: {@code admin} and its two dozen subcommands are only built
+     * when the arguments are not {@code run ...}, since building picocli's model of them took a
+     * noticeable part of the appliance's start (RELIABILITY.md, "Restart time").
+     */
+    public static CommandLine commandLine(String[] args) {
+        return commandLine(args.length == 0 || !args[0].equals("run"));
+    }
+
+    private static CommandLine commandLine(boolean withAdmin) {
         CommandLine cl = new CommandLine(new PostkontorCommand());
+        if (withAdmin) {
+            cl.addSubcommand(AdminCommand.class);
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;
     }
