@@ -8,14 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postkontor.deploy.Appliance;
 import org.postkontor.deploy.config.ApplianceConfig;
+import org.postkontor.deploy.e2e.TestEnv;
 import org.postkontor.store.MailAddress;
 
 /**
@@ -33,17 +32,7 @@ class AdminCliProcessTest {
 
     /** The real appliance on loopback, every port chosen by the system. */
     static Map<String, String> applianceEnv(Path dataDir) {
-        Map<String, String> env = new HashMap<>();
-        env.put("POSTKONTOR_DATA_DIR", dataDir.toString());
-        for (String k : List.of("SMTP", "POP3", "HTTP", "ADMIN")) {
-            env.put("POSTKONTOR_" + k + "_BIND", "127.0.0.1");
-            env.put("POSTKONTOR_" + k + "_PORT", "0");
-        }
-        env.put("POSTKONTOR_POP3_TLS_PORT", "0");
-        env.put("POSTKONTOR_STORE_FREE_DISK_RESERVE", "1MiB");
-        env.put("POSTKONTOR_SERVER_HOSTNAME", "mx.example.test");
-        env.put("POSTKONTOR_SHUTDOWN_GRACE_PERIOD", "5s");
-        return env;
+        return TestEnv.forDataDir(dataDir);
     }
 
     static void expect(int exit, CliProcess.Result r) {
