@@ -1,9 +1,17 @@
 package org.postkontor.deploy.e2e;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.postkontor.deploy.Appliance;
+import org.postkontor.store.Administration.Quota;
+import org.postkontor.store.MailAddress;
+import org.postkontor.store.Store;
+import org.postkontor.store.StoreConfig;
+import org.postkontor.store.StoreException;
+import org.postkontor.store.StoreMetrics;
 
 /** The POSTKONTOR_* variables of a test appliance: every listener on 127.0.0.1 port 0, data in a temp dir. */
 public final class TestEnv {
@@ -23,5 +31,20 @@ public final class TestEnv {
         env.put("POSTKONTOR_SHUTDOWN_GRACE_PERIOD", "5s");
         env.put("POSTKONTOR_TLS_RELOAD_INTERVAL", "0");
         return env;
+    }
+
+    /**
+     * Makes a data directory for a child appliance (reserve 0): domain {@code example.test} and
+     * these users, all with one password, hashed as the appliance hashes.
+     */
+    public static void provision(Path dataDir, List<String> users, String password) throws StoreException {
+        StoreConfig sc = new StoreConfig(dataDir.resolve("spool"), dataDir.resolve("index"),
+                dataDir.resolve("badmail"), 0);
+        try (Store store = Store.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP)) {
+            store.admin().addDomain("example.test");
+            for (String u : users) {
+                store.admin().addUser(MailAddress.parse(u), password.toCharArray(), Quota.NONE);
+            }
+        }
     }
 }

@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,14 +22,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.postkontor.deploy.Appliance;
 import org.postkontor.deploy.Main;
 import org.postkontor.deploy.e2e.TestEnv;
-import org.postkontor.store.Administration.Quota;
-import org.postkontor.store.MailAddress;
-import org.postkontor.store.Store;
-import org.postkontor.store.StoreConfig;
-import org.postkontor.store.StoreMetrics;
 
 /**
  * Load against the real appliance in a child JVM (issue 8, load): {@code sessions} concurrent
@@ -171,13 +164,7 @@ public final class LoadDriver {
             users.add("load" + i + "@example.test");
         }
         Path data = dir.resolve("data");
-        StoreConfig sc = new StoreConfig(data.resolve("spool"), data.resolve("index"), data.resolve("badmail"), 0);
-        try (Store store = Store.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP)) {
-            store.admin().addDomain("example.test");
-            for (String u : users) {
-                store.admin().addUser(MailAddress.parse(u), PASSWORD.toCharArray(), Quota.NONE);
-            }
-        }
+        TestEnv.provision(data, users, PASSWORD);
         smtpPort = freePort();
         pop3Port = freePort();
         pop3sPort = freePort();

@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,14 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postkontor.deploy.Appliance;
 import org.postkontor.deploy.Main;
 import org.postkontor.deploy.e2e.TestEnv;
-import org.postkontor.store.Administration.Quota;
-import org.postkontor.store.MailAddress;
-import org.postkontor.store.Store;
-import org.postkontor.store.StoreConfig;
-import org.postkontor.store.StoreMetrics;
 
 /**
  * The real appliance, a child JVM, under mixed SMTP + POP3 load, killed with SIGKILL at random
@@ -74,13 +67,7 @@ class ApplianceCrashTest {
 
     static CrashDriver.Result run(Path dir, int cycles, long seed) throws Exception {
         Path data = dir.resolve("data");
-        StoreConfig sc = new StoreConfig(data.resolve("spool"), data.resolve("index"), data.resolve("badmail"), 0);
-        try (Store store = Store.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP)) {
-            store.admin().addDomain("example.test");
-            for (String u : USERS) {
-                store.admin().addUser(MailAddress.parse(u), PASSWORD.toCharArray(), Quota.NONE);
-            }
-        }
+        TestEnv.provision(data, USERS, PASSWORD);
         int smtp = freePort();
         int pop3s = freePort();
         Map<String, String> env = TestEnv.forDataDir(data);
