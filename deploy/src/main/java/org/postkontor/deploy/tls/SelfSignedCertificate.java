@@ -48,53 +48,64 @@ public final class SelfSignedCertificate {
         if (Files.isRegularFile(cert) && Files.isRegularFile(key)) {
             return false;
         }
-        try {
-            Files.createDirectories(dir);
-            KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
-            gen.initialize(256, new SecureRandom());
-            KeyPair kp = gen.generateKeyPair();
-            Instant now = clock.instant();
-            X500Name name = new X500Name("CN=" + hostname + ", O=Postkontor self-signed");
-            var b = new JcaX509v3CertificateBuilder(name, new BigInteger(128, new SecureRandom()),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(VALIDITY)), name, kp.getPublic());
-            List<GeneralName> sans = new ArrayList<>();
-            sans.add(new GeneralName(GeneralName.dNSName, hostname));
-            if (!hostname.equals("localhost")) {
-                sans.add(new GeneralName(GeneralName.dNSName, "localhost"));
+        Generator.make(dir, cert, key, hostname, clock);
+        return true;
+    }
+
+    /**
+     * The BouncyCastle part, in a class of its own: loading a class that names BouncyCastle's
+     * types makes the JVM verify its signed jars (a few hundred ms), which a start that finds the
+     * files in place should not pay.
+     */
+    private static final class Generator {
+        static void make(Path dir, Path cert, Path key, String hostname, Clock clock) throws TlsException {
+            try {
+                Files.createDirectories(dir);
+                KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+                gen.initialize(256, new SecureRandom());
+                KeyPair kp = gen.generateKeyPair();
+                Instant now = clock.instant();
+                X500Name name = new X500Name("CN=" + hostname + ", O=Postkontor self-signed");
+                var b = new JcaX509v3CertificateBuilder(name, new BigInteger(128, new SecureRandom()),
+                        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(VALIDITY)), name, kp.getPublic());
+                List<GeneralName> sans = new ArrayList<>();
+                sans.add(new GeneralName(GeneralName.dNSName, hostname));
+                if (!hostname.equals("localhost")) {
+                    sans.add(new GeneralName(GeneralName.dNSName, "localhost"));
+                }
+                sans.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+                sans.add(new GeneralName(GeneralName.iPAddress, "::1"));
+                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)));
+                b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+                b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+                X509Certificate c = new JcaX509CertificateConverter()
+                        .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+                writeAtomically(key, pem(new JcaPKCS8Generator(kp.getPrivate(), null)), true);
+                writeAtomically(cert, pem(c), false);
+            } catch (IOException e) {
+                throw new TlsException("cannot write the self-signed certificate under " + dir + ": " + e.getMessage(), e);
+            } catch (Exception e) {
+                throw new TlsException("cannot make a self-signed certificate: " + e.getMessage(), e);
             }
-            sans.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
-            sans.add(new GeneralName(GeneralName.iPAddress, "::1"));
-            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans.toArray(GeneralName[]::new)));
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            X509Certificate c = new JcaX509CertificateConverter()
-                    .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
-            writeAtomically(key, pem(new JcaPKCS8Generator(kp.getPrivate(), null)), true);
-            writeAtomically(cert, pem(c), false);
-            return true;
-        } catch (IOException e) {
-            throw new TlsException("cannot write the self-signed certificate under " + dir + ": " + e.getMessage(), e);
-        } catch (Exception e) {
-            throw new TlsException("cannot make a self-signed certificate: " + e.getMessage(), e);
         }
-    }
 
-    private static void writeAtomically(Path target, String text, boolean secret) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        if (secret && tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        private static void writeAtomically(Path target, String text, boolean secret) throws IOException {
+            Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            if (secret && tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            Files.writeString(tmp, text);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        Files.writeString(tmp, text);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
 
-    private static String pem(Object o) throws IOException {
-        StringWriter sw = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
-            w.writeObject(o);
+        private static String pem(Object o) throws IOException {
+            StringWriter sw = new StringWriter();
+            try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
+                w.writeObject(o);
+            }
+            return sw.toString();
         }
-        return sw.toString();
     }
 }

@@ -51,12 +51,21 @@ class ApplianceCrashTest {
 
     static final Duration SUITE_RESTART_BOUND = Duration.ofSeconds(30);
 
-    /** {@code main CYCLES [SEED]}: the long version. Exit 1 if any invariant failed. */
+    /**
+     * {@code main CYCLES [SEED]}: the long version. Exit 1 if any invariant failed or a restart
+     * took more than 5 s. With {@code -Dcrash.shipped=<checkout>} the appliance is started as an
+     * admin starts it, by that checkout's {@code ./postkontor run} (its jar, the shipped JVM options
+     * and the AOT cache, recorded here first if it is missing or older than the jar); without it,
+     * from this JVM's class path, as the suite does.
+     */
     public static void main(String[] args) throws Exception {
         int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         long seed = args.length > 1 ? Long.parseLong(args[1]) : System.nanoTime();
         Path dir = Files.createTempDirectory("postkontor-crash");
-        CrashDriver.Result r = run(dir, cycles, seed);
+        String shipped = System.getProperty("crash.shipped");
+        List<String> cmd = shipped == null ? classPathCommand() : shippedCommand(Path.of(shipped));
+        System.out.println("appliance: " + String.join(" ", cmd));
+        CrashDriver.Result r = run(dir, cycles, seed, cmd);
         System.out.println("cycles=" + r.cycles() + " seed=" + seed + " " + r.summary());
         List<Long> ms = millis(r.restartTimes());
         System.out.println("serving again after restart: max_ms=" + ms.stream().mapToLong(x -> x).max().orElse(0)
@@ -66,6 +75,43 @@ class ApplianceCrashTest {
     }
 
     static CrashDriver.Result run(Path dir, int cycles, long seed) throws Exception {
+        return run(dir, cycles, seed, classPathCommand());
+    }
+
+    /** The appliance from this JVM's class path (class directories in the suite): no AOT cache. */
+    static List<String> classPathCommand() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "run");
+    }
+
+    /**
+     * {@code <checkout>/postkontor run}, which execs the JVM (so the PID killed is the
+     * appliance's). Its AOT cache is recorded first, so that no start of the run pays for that.
+     */
+    static List<String> shippedCommand(Path checkout) throws Exception {
+        Path script = checkout.resolve("postkontor").toAbsolutePath();
+        // `./postkontor` records the cache before a `run` when it is missing or stale: one start
+        // and stop here does it (and shows the script works), outside the measured cycles
+        Path warm = Files.createTempDirectory("postkontor-crash-warm");
+        Map<String, String> env = TestEnv.forDataDir(warm.resolve("data"));
+        env.put("POSTKONTOR_STORE_FREE_DISK_RESERVE", "0");
+        ProcessBuilder pb = new ProcessBuilder(script.toString(), "run").redirectErrorStream(true)
+                .redirectOutput(warm.resolve("log").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("POSTKONTOR_"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline && p.isAlive()
+                && !Files.readString(warm.resolve("log")).contains("event=started")) {
+            Thread.sleep(200);
+        }
+        p.destroy();
+        p.waitFor();
+        return List.of(script.toString(), "run");
+    }
+
+    static CrashDriver.Result run(Path dir, int cycles, long seed, List<String> cmd) throws Exception {
         Path data = dir.resolve("data");
         TestEnv.provision(data, USERS, PASSWORD);
         int smtp = freePort();
@@ -75,9 +121,6 @@ class ApplianceCrashTest {
         env.put("POSTKONTOR_POP3_TLS_PORT", String.valueOf(pop3s));
         env.put("POSTKONTOR_STORE_FREE_DISK_RESERVE", "0");
         env.put("POSTKONTOR_LOG_LEVEL", "WARN");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "run");
         Path log = dir.resolve("appliance.log");
         CrashDriver.Launcher launcher = () -> {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -118,6 +118,9 @@ class CertificateSourceTest {
                 String head = Files.readString(dir.resolve("key.pem")).lines().findFirst().orElseThrow();
                 PemCredentials c = PemCredentials.read(dir.resolve("cert.pem"), dir.resolve("key.pem"));
                 assertEquals(p.cert, c.leaf(), alg + " " + f + " " + head);
+                // PKCS#8 is read by the JDK alone (no BouncyCastle class at start); the rest falls back
+                assertEquals(f == KeyFormat.PKCS8, PemCredentials.readPkcs8(dir.resolve("key.pem")) != null, head);
+                assertEquals(1, PemCredentials.readChainFast(dir.resolve("cert.pem")).size());
             }
         }
         assertTrue(Files.readString(dir.resolve("key.pem")).startsWith("-----BEGIN EC PRIVATE KEY"));
@@ -133,6 +136,12 @@ class CertificateSourceTest {
         a.write(dir, KeyFormat.PKCS8);
         Pki.create("b.example.test", "EC").write(dir.resolve("b"), KeyFormat.PKCS8);
         Files.copy(dir.resolve("b/key.pem"), dir.resolve("key.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        e = assertThrows(TlsException.class, () -> open("modern", new Events()));
+        assertTrue(e.getMessage().contains("does not belong"), e.getMessage());
+
+        Pki.create("rsa-a.example.test", "RSA").write(dir, KeyFormat.PKCS8);
+        Pki.create("rsa-b.example.test", "RSA").write(dir.resolve("rsa-b"), KeyFormat.PKCS8);
+        Files.copy(dir.resolve("rsa-b/key.pem"), dir.resolve("key.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         e = assertThrows(TlsException.class, () -> open("modern", new Events()));
         assertTrue(e.getMessage().contains("does not belong"), e.getMessage());
 
