@@ -67,14 +67,12 @@ final class RecipientResolver {
         } catch (IllegalArgumentException e) {
             return new Refused(Reply.BAD_RECIPIENT_SYNTAX);
         }
-        if (!directory.isHosted(address.domain())) {
-            return new Refused(Reply.RELAY_DENIED);
-        }
+        // One directory read per RCPT: resolve answers NotHosted itself (no isHosted first).
         Resolution r = null;
         int sep = config.plusAddressing() ? address.localPart().indexOf(config.plusSeparator()) : -1;
         if (sep > 0) {
             Resolution base = directory.resolve(new MailAddress(address.localPart().substring(0, sep), address.domain()));
-            if (base instanceof Resolution.Local) {
+            if (base instanceof Resolution.Local || base instanceof Resolution.NotHosted) {
                 r = base;
             }
         }
