@@ -6,7 +6,13 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
@@ -14,6 +20,8 @@ import org.h2.jdbcx.JdbcConnectionPool;
 import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
 import org.postkontor.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded H2 index: opened once per process, migrated by Flyway, used through
@@ -30,12 +38,22 @@ public final class Database implements AutoCloseable {
     }
 
     private static final int COMPACT_EVERY_SYNCS = 256;
+    private static final Logger log = LoggerFactory.getLogger("postkontor.store");
 
     private final JdbcConnectionPool pool;
     private final AtomicLong syncs = new AtomicLong();
+    /** Guards {@link #syncWanted} and {@link #closing}; a lock, so virtual threads never pin. */
+    private final ReentrantLock syncState = new ReentrantLock();
+    private final Condition syncRequested = syncState.newCondition();
+    private boolean syncWanted;
+    private boolean closing;
+    private volatile Consumer<Duration> syncTimes = d -> { };
+    private final Thread syncer;
 
     private Database(JdbcConnectionPool pool) {
         this.pool = pool;
+        this.syncer = Thread.ofPlatform().name("postkontor-index-sync").daemon().unstarted(this::syncLoop);
+        this.syncer.start();
     }
 
     public static Database open(Path indexDir) throws StoreException {
@@ -81,6 +99,66 @@ public final class Database implements AutoCloseable {
      */
     public <T> T write(Work<T> work) throws StoreException {
         return transaction(work, true);
+    }
+
+    /** Reports how long each background sync ({@link #syncSoon}) took (store metrics). */
+    void onBackgroundSync(Consumer<Duration> listener) {
+        this.syncTimes = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Asks the index syncer to make every transaction committed so far durable, soon, and returns
+     * at once. For index state the spool's files already record (deliveries, removals): a crash
+     * before the sync loses only rows that the next start rebuilds ({@link Reconciler}), so the
+     * caller need not wait for the index's fsync. Requests made while a sync runs are served by
+     * one more sync after it: under load the syncer runs back to back, each sync covering every
+     * commit made meanwhile.
+     */
+    public void syncSoon() {
+        syncState.lock();
+        try {
+            syncWanted = true;
+            syncRequested.signal();
+        } finally {
+            syncState.unlock();
+        }
+    }
+
+    private void syncLoop() {
+        while (true) {
+            syncState.lock();
+            try {
+                while (!syncWanted && !closing) {
+                    syncRequested.awaitUninterruptibly();
+                }
+                if (!syncWanted) {
+                    return; // closing, nothing left to sync
+                }
+                syncWanted = false;
+            } finally {
+                syncState.unlock();
+            }
+            long start = System.nanoTime();
+            try {
+                sync();
+                syncTimes.accept(Duration.ofNanos(System.nanoTime() - start));
+            } catch (StoreException | RuntimeException e) {
+                // the spool has what these commits recorded; the next start rebuilds what is lost
+                log.error("index sync failed; retrying in 1 s: {}", e.toString());
+                syncState.lock();
+                try {
+                    if (closing) {
+                        return; // the shutdown stores what it can; the next start rebuilds the rest
+                    }
+                    syncWanted = true;
+                    syncRequested.await(1, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    return;
+                } finally {
+                    syncState.unlock();
+                }
+            }
+        }
     }
 
     /** Makes every transaction committed so far durable (see {@link #sync(Connection)}). */
@@ -156,6 +234,18 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        syncState.lock();
+        try {
+            closing = true;
+            syncRequested.signal();
+        } finally {
+            syncState.unlock();
+        }
+        try {
+            syncer.join(TimeUnit.SECONDS.toMillis(30)); // its last sync, if one was asked for
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         } catch (SQLException e) {

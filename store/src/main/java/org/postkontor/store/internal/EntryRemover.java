@@ -46,7 +46,7 @@ final class EntryRemover {
     /**
      * Removes entries of {@code mailbox} for good: logs them in the spool's {@link RemovalLog}
      * (fsynced: from here on they are gone, whatever happens to the index), then deletes their
-     * rows (synced) and the bodies left without entries. If the index step fails after the log, the
+     * rows (committed; synced soon after by the index syncer) and the bodies left without entries. If the index step fails after the log, the
      * removal still takes effect at the next start.
      *
      * @param entries entry id to its body path, all of {@code mailbox}
@@ -61,7 +61,10 @@ final class EntryRemover {
         } catch (IOException e) {
             throw new StoreException("cannot log the removal", e);
         }
-        Removed r = db.write(c -> remove(c, mailbox, entries.keySet()));
+        Removed r = db.writeUnsynced(c -> remove(c, mailbox, entries.keySet()));
+        // the log line above is what makes the removal durable; a crash before the index's sync
+        // loses rows the next start removes again from the log (Reconciler)
+        db.syncSoon();
         deleteBodies(r.bodyPaths());
         return r.entries();
     }

@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * written under the same fsync as the message bytes, and the {@link RemovalLog} names the entries
  * removed since (expunged, purged, or refused at commit). The index is a cache of the two, rebuilt
  * to match at every start ({@link Reconciler}): a delivery is durable once its body file and
- * directory are, and that is before its rows exist. The index is still synced once per batch
- * (see {@link #commit}).
+ * directory are, and that is before its rows exist. The index is synced after the receipts, by
+ * the index syncer ({@link Database#syncSoon}), not in the acknowledgement's path.
  *
  * <p>A delivery runs in the caller's thread until its body is in place: written to {@code tmp/},
  * fsynced, and moved atomically to {@code msg/<hour>/<queueId>} (concurrent callers' fsyncs run in
@@ -60,12 +60,13 @@ import org.slf4j.LoggerFactory;
  * to {@value #MAX_BATCH}), fsyncs their directories once (usually one: a directory per hour), and,
  * in one index transaction, checks each mailbox (exists, enabled, quota counted with the batch's
  * earlier deliveries; there is one leader at a time, the only writer of new entries, so quotas
- * hold under any concurrency), inserts the rows and syncs the index. A mailbox refused at that
- * moment is logged as removed (its body's record names it), then every delivery of the batch is
- * completed. The others wait; when the leader is done, one of those still pending leads the next
- * batch. So N concurrent deliveries cost N parallel file fsyncs plus one shared directory fsync
- * and one shared index sync, a lone delivery pays no
- * thread hand-off, and a receipt never returns before its body is durable.
+ * hold under any concurrency) and inserts the rows (committed, synced soon after by the index
+ * syncer). A mailbox refused at that moment is logged as removed (its body's record names it),
+ * then every delivery of the batch is completed. The others wait; when the leader is done, one of
+ * those still pending leads the next batch. So N concurrent deliveries cost N parallel file
+ * fsyncs plus one shared directory fsync (the index's sync runs beside them, one for as many
+ * batches as commit meanwhile), a lone delivery pays no thread hand-off, and a receipt never
+ * returns before its body is durable.
  *
  * <p>A body no mailbox took, and every body of a batch whose directory sync or commit failed, is
  * deleted again, and the caller gets its receipt or a {@link StoreException}: nothing half-written
@@ -284,7 +285,7 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
         }
     }
 
-    /** Returns when {@code p} is complete: committed and synced by this thread or another. */
+    /** Returns when {@code p} is complete: durable and committed, by this thread or another. */
     private void groupCommit(Pending p) {
         group.lock();
         try {
@@ -340,7 +341,6 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
         for (Pending p : batch) {
             decisions.add(new Decision(p));
         }
-        boolean committed = false;
         try {
             long start = System.nanoTime();
             Set<Path> dirs = new LinkedHashSet<>();
@@ -362,18 +362,8 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                 insert(c, decisions);
                 return null;
             });
-            committed = true;
-            // Not needed for durability (the spool is), but the index is kept synced at every
-            // batch: a restart then has little to rebuild, and H2 was seen to spin in a corrupt
-            // page tree after a kill while its commits stayed unsynced for up to a second.
-            start = System.nanoTime();
-            db.sync();
-            metrics.fsync(java.time.Duration.ofNanos(System.nanoTime() - start));
         } catch (StoreException | RuntimeException e) {
             log.error("group commit of {} deliveries failed: {}", batch.size(), e.toString());
-            if (committed) {
-                undo(decisions);
-            }
             StoreException failure = DurableFiles.outOfSpace(e)
                     ? new InsufficientStorageException("index volume full", e) // 452 4.3.1, not 451
                     : e instanceof StoreException se ? se : new StoreException("delivery failed", e);
@@ -400,34 +390,11 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
             }
             d.p.done().complete(new Receipt(d.p.queueId(), d.p.octets(), d.accepted.keySet(), d.refused));
         }
-    }
-
-    /**
-     * After a failed index sync: removes the committed rows again, so that a delivery the sender
-     * was told failed is not listed now (its body is deleted too). If this fails, the rows stay
-     * (a possible duplicate, never a loss).
-     */
-    private void undo(List<Decision> decisions) {
-        try {
-            db.writeUnsynced(c -> {
-                try (PreparedStatement e = c.prepareStatement("DELETE FROM mailbox_entries WHERE message_id = ?");
-                     PreparedStatement m = c.prepareStatement("DELETE FROM messages WHERE id = ?")) {
-                    for (Decision d : decisions) {
-                        if (!d.stored()) {
-                            continue;
-                        }
-                        e.setLong(1, d.messageId);
-                        e.executeUpdate();
-                        m.setLong(1, d.messageId);
-                        m.executeUpdate();
-                    }
-                }
-                return null;
-            });
-        } catch (StoreException | RuntimeException e) {
-            log.error("cannot undo {} deliveries after a failed index sync; they may arrive twice: {}",
-                    decisions.size(), e.toString());
-        }
+        // The index is synced after the receipts, by the index syncer: the bodies and their
+        // directory are durable already and name their mailboxes, so a crash before that sync
+        // loses only rows the next start rebuilds. The files H2 leaves at a kill are the same as
+        // when the batch waited for the sync (commit, then sync, in that order either way).
+        db.syncSoon();
     }
 
     /**

@@ -101,6 +101,7 @@ public final class FileStore implements Store {
                 throw new StoreException("the spool " + layout.root() + " is in use by another store");
             }
             db = Database.open(config.indexDir());
+            db.onBackgroundSync(metrics::fsync);
             removals = RemovalLog.open(layout.root(), files);
             // the marker says the last stop was clean; it goes now, and comes back at close()
             boolean cleanStop = Files.deleteIfExists(layout.root().resolve(CLEAN_MARKER));
