@@ -62,10 +62,29 @@ final class ReplyWriter extends OutputStream {
         }
     }
 
+    /** As {@link #write(int)} byte by byte, but the text between line ends is copied in runs. */
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        for (int i = off; i < off + len; i++) {
-            write(b[i]);
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        int i = off;
+        int end = off + len;
+        while (i < end) {
+            if (b[i] == '\n') {
+                write('\n');
+                i++;
+                continue;
+            }
+            int j = i;
+            int room = MAX_LINE + 1 - line.size(); // the byte that makes the line too long moves it to pending
+            while (j < end && j - i < room && b[j] != '\n') {
+                j++;
+            }
+            line.write(b, i, j - i);
+            if (line.size() > MAX_LINE) {
+                line.writeTo(pending);
+                line.reset();
+            }
+            i = j;
         }
     }
 

@@ -80,4 +80,40 @@ class ReplyWriterTest {
         assertEquals("500 5.5.2 Error: command not implemented\r\n421 4.7.0 Too many errors, closing connection\r\n",
                 send("500 Error: command not implemented", 64));
     }
+
+    /** Bulk writes give exactly what byte-by-byte writes give, long lines and bare LFs included. */
+    @Test
+    void bulkWritesEqualByteWrites() throws IOException {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(2920);
+        String[] pieces = {"250 Ok", "250-mx.test", "250 mx.test", "550 No such user", "214-a", "214 b", "x",
+                "503 Error: need RCPT command", "421 4.4.2 bye", "5".repeat(5000), "250 " + "y".repeat(4095), "\t\u00e9"};
+        for (int round = 0; round < 300; round++) {
+            StringBuilder text = new StringBuilder();
+            int lines = 1 + random.nextInt(6);
+            for (int k = 0; k < lines; k++) {
+                text.append(pieces[random.nextInt(pieces.length)]).append(random.nextInt(4) == 0 ? "\n" : "\r\n");
+            }
+            byte[] b = text.toString().getBytes(StandardCharsets.UTF_8);
+            ByteArrayOutputStream oneWire = new ByteArrayOutputStream();
+            ByteArrayOutputStream bulkWire = new ByteArrayOutputStream();
+            ReplyWriter one = new ReplyWriter(oneWire, newConnection(), false);
+            ReplyWriter bulk = new ReplyWriter(bulkWire, newConnection(), false);
+            for (byte x : b) {
+                one.write(x);
+            }
+            for (int i = 0; i < b.length; ) {
+                int n = Math.min(b.length - i, 1 + random.nextInt(random.nextBoolean() ? 8 : 9000));
+                bulk.write(b, i, n);
+                i += n;
+            }
+            one.flush();
+            bulk.flush();
+            assertEquals(oneWire.toString(StandardCharsets.UTF_8), bulkWire.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Connection newConnection() {
+        return new Connection(SmtpConfig.builder().hostname("mx.test").tarpitDelay(Duration.ZERO)
+                .tarpitStep(Duration.ZERO).tarpitLimit(1000).build(), SmtpMetrics.NOOP, Clock.systemUTC(), new Socket());
+    }
 }
