@@ -71,7 +71,8 @@ final class RecipientResolver {
         Resolution r = null;
         int sep = config.plusAddressing() ? address.localPart().indexOf(config.plusSeparator()) : -1;
         if (sep > 0) {
-            Resolution base = directory.resolve(new MailAddress(address.localPart().substring(0, sep), address.domain()));
+            MailAddress user = plain(address.localPart().substring(0, sep), address.domain());
+            Resolution base = user == null ? null : directory.resolve(user);
             if (base instanceof Resolution.Local || base instanceof Resolution.NotHosted) {
                 r = base;
             }
@@ -85,6 +86,15 @@ final class RecipientResolver {
             case Resolution.NotHosted n -> new Refused(Reply.RELAY_DENIED);
             case Resolution.ToBadmail b -> new ToBadmail(badmailKind(b.reason()));
         };
+    }
+
+    /** The address without its tag, or null when that is no valid address ({@code a.+x}: "a." is not). */
+    private static MailAddress plain(String local, String domain) {
+        try {
+            return new MailAddress(local, domain);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** The directory names the kind ({@code unknown_user}, {@code dangling_alias}); anything else is unknown_user. */

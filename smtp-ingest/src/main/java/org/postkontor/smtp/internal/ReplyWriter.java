@@ -26,6 +26,8 @@ final class ReplyWriter extends OutputStream {
 
     /** Library replies are a few lines of at most ~1 KB; anything longer is passed through. */
     private static final int MAX_LINE = 4096;
+    /** RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets with its CRLF. */
+    private static final int MAX_REPLY_LINE = 512;
     private static final Pattern ENHANCED = Pattern.compile("[245]\\.\\d{1,3}\\.\\d{1,3}( .*)?");
 
     private final OutputStream out;
@@ -194,6 +196,10 @@ final class ReplyWriter extends OutputStream {
     }
 
     private void add(String s) {
+        if (s.length() > MAX_REPLY_LINE - 2) {
+            // The library echoes client input ("Error in parameters: ..."): cut, never over the limit.
+            s = s.substring(0, MAX_REPLY_LINE - 5) + "...";
+        }
         byte[] b = (s + "\r\n").getBytes(StandardCharsets.US_ASCII);
         pending.write(b, 0, b.length);
     }

@@ -70,4 +70,11 @@ class RecipientResolverTest {
                 resolver.resolve("anyone@CatchAll.Test"));
         assertEquals(new RecipientResolver.Refused(Reply.RELAY_DENIED), resolver.resolve("a@[192.0.2.1]"));
     }
+
+    /** {@code a.+x}: the untagged "a." is no valid address; the address is taken as written. */
+    @Test
+    void aTagAfterADotIsResolvedAsWritten() throws StoreException {
+        assertEquals(new RecipientResolver.Refused(Reply.UNKNOWN_USER), resolver.resolve("a.+x@example.test"));
+        assertEquals(new RecipientResolver.Refused(Reply.RELAY_DENIED), resolver.resolve("a.+x@elsewhere.test"));
+    }
 }

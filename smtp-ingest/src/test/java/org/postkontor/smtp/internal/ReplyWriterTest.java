@@ -81,6 +81,17 @@ class ReplyWriterTest {
                 send("500 Error: command not implemented", 64));
     }
 
+    /** RFC 5321 §4.5.3.1.5: the library's echo of long client input is cut to 512 octets with CRLF. */
+    @Test
+    void aLongEchoIsCutTo512Octets() throws IOException {
+        send("220 mx.test ESMTP Postkontor", 64);
+        String echo = "501 Syntax: RCPT TO: <address>  Error in parameters: \"" + "p".repeat(900) + "\"";
+        String out = send(echo, 100);
+        assertEquals(512, out.length(), out);
+        assertEquals("501 5.5.4 Syntax: RCPT TO: <address>  Error in parameters: \"ppp", out.substring(0, 63));
+        assertEquals("ppp...\r\n", out.substring(504));
+    }
+
     /** Bulk writes give exactly what byte-by-byte writes give, long lines and bare LFs included. */
     @Test
     void bulkWritesEqualByteWrites() throws IOException {
