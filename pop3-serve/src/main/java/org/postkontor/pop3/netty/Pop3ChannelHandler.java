@@ -316,25 +316,51 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The status line, the dot-stuffed body and its terminator, written in pieces of at least
+     * {@link DotStuffer#CHUNK} bytes (the last may be smaller): a message up to that size goes out
+     * in one write, so one TLS record and one event-loop task instead of three (status line,
+     * body, terminator). Back-pressure: each piece waits until the channel is writable.
+     */
     private void streamBody(Reply.Body body) {
+        ByteBuf pending = line(body.statusLine());
         try (InputStream in = body.body()) {
-            channel.writeAndFlush(line(body.statusLine()));
             DotStuffer stuffer = new DotStuffer(in, body.bodyLines());
             byte[] out = new byte[DotStuffer.minOutput()];
             int n;
             while ((n = stuffer.read(out)) >= 0) {
-                if (!awaitWritable()) {
-                    return;
+                pending.writeBytes(out, 0, n);
+                if (pending.readableBytes() >= DotStuffer.CHUNK) {
+                    ByteBuf piece = pending;
+                    pending = null;
+                    if (!send(piece)) {
+                        return;
+                    }
+                    pending = channel.alloc().buffer(DotStuffer.minOutput());
                 }
-                ByteBuf buf = channel.alloc().buffer(n);
-                buf.writeBytes(out, 0, n);
-                channel.writeAndFlush(buf);
             }
+            ByteBuf last = pending;
+            pending = null;
+            send(last);
         } catch (IOException e) {
             LOG.warn("session={} event=store_error during=stream error={}", session.connection().sessionId(), e.toString());
             endReason = "error";
-            channel.close(); // the client has a partial body; only closing tells it
+            channel.close(); // the client has a partial body, or no answer at all; only closing tells it
+        } finally {
+            if (pending != null) {
+                pending.release();
+            }
         }
+    }
+
+    /** Writes {@code piece} once the channel can take it; false (and released) if it closed. */
+    private boolean send(ByteBuf piece) {
+        if (!awaitWritable()) {
+            piece.release();
+            return false;
+        }
+        channel.writeAndFlush(piece);
+        return true;
     }
 
     /** Waits until the channel can take more; false if it closed. */
