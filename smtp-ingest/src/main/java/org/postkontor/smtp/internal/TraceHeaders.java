@@ -3,7 +3,6 @@ package org.postkontor.smtp.internal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
@@ -14,12 +13,9 @@ import java.util.Locale;
  */
 final class TraceHeaders {
 
-    /** RFC 5322 §3.3 date-time; {@link #date} writes the same text by hand (the formatter is slow). */
-    static final DateTimeFormatter DATE =
+    /** RFC 5322 §3.3 date-time. */
+    private static final DateTimeFormatter DATE =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
-    private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-    private static final String[] MONTHS =
-            {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
     private TraceHeaders() {}
 
@@ -37,35 +33,8 @@ final class TraceHeaders {
         if (singleRecipient != null) {
             b.append("\r\n\tfor <").append(safe(singleRecipient, 320)).append('>');
         }
-        b.append(";\r\n\t");
-        date(b, at.atZone(zone));
-        b.append("\r\n");
+        b.append(";\r\n\t").append(DATE.format(at.atZone(zone))).append("\r\n");
         return b.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** {@code DATE.format(t)}, e.g. {@code Fri, 27 Nov 2026 22:00:00 +0100}, without the formatter's cost. */
-    static StringBuilder date(StringBuilder b, ZonedDateTime t) {
-        int year = t.getYear();
-        if (year < 1000 || year > 9999) {
-            return b.append(DATE.format(t));
-        }
-        b.append(DAYS[t.getDayOfWeek().getValue() - 1]).append(", ").append(t.getDayOfMonth()).append(' ')
-                .append(MONTHS[t.getMonthValue() - 1]).append(' ').append(year).append(' ');
-        two(b, t.getHour()).append(':');
-        two(b, t.getMinute()).append(':');
-        two(b, t.getSecond()).append(' ');
-        int offset = t.getOffset().getTotalSeconds();
-        if (offset == 0) {
-            return b.append("+0000");
-        }
-        int abs = Math.abs(offset);
-        b.append(offset < 0 ? '-' : '+');
-        two(b, abs / 3600);
-        return two(b, abs / 60 % 60);
-    }
-
-    private static StringBuilder two(StringBuilder b, int v) {
-        return b.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
     }
 
     /** Printable characters only, no parentheses or angle brackets, bounded. */
