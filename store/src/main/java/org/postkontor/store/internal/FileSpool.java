@@ -342,7 +342,6 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
             decisions.add(new Decision(p));
         }
         try {
-            long start = System.nanoTime();
             Set<Path> dirs = new LinkedHashSet<>();
             for (Pending p : batch) {
                 dirs.addAll(p.dirs());
@@ -356,7 +355,6 @@ final class FileSpool implements Spool, MailboxPurger, AutoCloseable {
                         ? new InsufficientStorageException("spool volume full while syncing", e)
                         : new StoreException("cannot sync the spool directory", e);
             }
-            metrics.fsync(java.time.Duration.ofNanos(System.nanoTime() - start));
             db.writeUnsynced(c -> {
                 decide(c, decisions);
                 insert(c, decisions);
