@@ -151,7 +151,11 @@ public final class Database implements AutoCloseable {
                         return; // the shutdown stores what it can; the next start rebuilds the rest
                     }
                     syncWanted = true;
-                    syncRequested.await(1, TimeUnit.SECONDS);
+                    // a full second, whatever asks meanwhile: a failing disk is not retried per batch
+                    long left = TimeUnit.SECONDS.toNanos(1);
+                    while (left > 0 && !closing) {
+                        left = syncRequested.awaitNanos(left);
+                    }
                 } catch (InterruptedException ie) {
                     return;
                 } finally {
@@ -172,8 +176,9 @@ public final class Database implements AutoCloseable {
 
     /**
      * Runs work in one committed transaction without forcing it to disk: a crash may lose it.
-     * For state that startup rebuilds anyway (maildrop locks, finished deletions), and for the
-     * spool's group commit, which calls {@link #sync()} before it acknowledges anything.
+     * For state that startup rebuilds anyway: maildrop locks, finished deletions, and the mail
+     * rows of the group commit and of expunges, which the spool records first and which
+     * {@link #syncSoon} then has synced.
      */
     public <T> T writeUnsynced(Work<T> work) throws StoreException {
         return transaction(work, false);
