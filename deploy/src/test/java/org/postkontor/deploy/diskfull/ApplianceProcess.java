@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.postkontor.deploy.Main;
+import org.postkontor.deploy.e2e.TestEnv;
 
 /**
  * The real appliance as a child JVM ({@code java -cp <test classpath> org.postkontor.deploy.Main
@@ -53,11 +54,7 @@ final class ApplianceProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
-        ProcessBuilder pb = new ProcessBuilder(java(Main.class.getName(), "run")).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().keySet().removeIf(k -> k.startsWith("POSTKONTOR_"));
-        pb.environment().putAll(env);
-        process = pb.start();
+        process = TestEnv.child(java(Main.class.getName(), "run"), env, log).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

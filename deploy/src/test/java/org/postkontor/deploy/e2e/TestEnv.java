@@ -17,6 +17,18 @@ import org.postkontor.store.StoreMetrics;
 public final class TestEnv {
     private TestEnv() {}
 
+    /**
+     * A child process for {@code command} with exactly {@code env} as its POSTKONTOR_* settings
+     * (the caller's own are removed), stdout and stderr appended to {@code log}.
+     */
+    public static ProcessBuilder child(List<String> command, Map<String, String> env, Path log) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().keySet().removeIf(k -> k.startsWith("POSTKONTOR_"));
+        pb.environment().putAll(env);
+        return pb;
+    }
+
     public static Map<String, String> forDataDir(Path dataDir) {
         Map<String, String> env = new HashMap<>();
         env.put("POSTKONTOR_DATA_DIR", dataDir.toString());

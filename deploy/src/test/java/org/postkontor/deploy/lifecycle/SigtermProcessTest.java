@@ -64,10 +64,7 @@ class SigtermProcessTest {
                 "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp",
                 System.getProperty("java.class.path"), Main.class.getName(), "run");
         Path log = dir.resolve("child.log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("POSTKONTOR_"));
-        pb.environment().putAll(env);
-        Process p = pb.start();
+        Process p = TestEnv.child(cmd, env, log).start();
         List<String> lines = new CopyOnWriteArrayList<>();
         Thread reader = Thread.ofVirtual().start(() -> {
             // Follows the child's log file (a file, not a pipe: nothing the child writes can block on us).

@@ -190,11 +190,7 @@ public final class LoadDriver {
         cmd.addAll(jvmOptions(options.xmx()));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run"));
         Path log = dir.resolve("appliance.log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().keySet().removeIf(k -> k.startsWith("POSTKONTOR_"));
-        pb.environment().putAll(env);
-        Process p = pb.start();
+        Process p = TestEnv.child(cmd, env, log).start();
         List<Long> rss = Collections.synchronizedList(new ArrayList<>());
         long leftAtEnd;
         long whileSlow;

@@ -96,11 +96,7 @@ class ApplianceCrashTest {
         Path warm = Files.createTempDirectory("postkontor-crash-warm");
         Map<String, String> env = TestEnv.forDataDir(warm.resolve("data"));
         env.put("POSTKONTOR_STORE_FREE_DISK_RESERVE", "0");
-        ProcessBuilder pb = new ProcessBuilder(script.toString(), "run").redirectErrorStream(true)
-                .redirectOutput(warm.resolve("log").toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("POSTKONTOR_"));
-        pb.environment().putAll(env);
-        Process p = pb.start();
+        Process p = TestEnv.child(List.of(script.toString(), "run"), env, warm.resolve("log")).start();
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline && p.isAlive()
                 && !Files.readString(warm.resolve("log")).contains("event=started")) {
@@ -122,13 +118,7 @@ class ApplianceCrashTest {
         env.put("POSTKONTOR_STORE_FREE_DISK_RESERVE", "0");
         env.put("POSTKONTOR_LOG_LEVEL", "WARN");
         Path log = dir.resolve("appliance.log");
-        CrashDriver.Launcher launcher = () -> {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            pb.environment().keySet().removeIf(k -> k.startsWith("POSTKONTOR_"));
-            pb.environment().putAll(env);
-            return pb.start();
-        };
+        CrashDriver.Launcher launcher = () -> TestEnv.child(cmd, env, log).start();
         return new CrashDriver(launcher, smtp, pop3s, USERS, PASSWORD, seed).run(cycles, 4, 2);
     }
 
