@@ -17,7 +17,6 @@ import org.flywaydb.core.Flyway;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.jdbcx.JdbcConnectionPool;
-import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
 import org.postkontor.store.StoreException;
 import org.slf4j.Logger;
@@ -44,6 +43,8 @@ public final class Database implements AutoCloseable {
     private final AtomicLong syncs = new AtomicLong();
     /** Guards {@link #syncWanted} and {@link #closing}; a lock, so virtual threads never pin. */
     private final ReentrantLock syncState = new ReentrantLock();
+    /** Held through each {@link #sync(Connection)}, so that syncs never overlap. */
+    private final ReentrantLock syncLock = new ReentrantLock();
     private final Condition syncRequested = syncState.newCondition();
     private boolean syncWanted;
     private boolean closing;
@@ -217,24 +218,32 @@ public final class Database implements AutoCloseable {
      * while the background writer's housekeeping moves chunks without holding the store lock. A
      * kill then loses commits that were reported durable (the crash test caught this). So: the
      * background writer is off (WRITE_DELAY=0, see {@link #open}); store what is not stored yet, wait
-     * for every chunk write in flight ({@code executeFileStoreOperation} drains H2's
+     * for every chunk write in flight ({@code executeFilestoreOperation} drains H2's
      * serialization and buffer-save executors), then force the file. H2-specific on purpose: on
      * PostgreSQL a commit is durable by itself.
      */
     private void sync(Connection c) throws SQLException {
         MVStore mv = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore()
                 .getMvStore();
-        if (syncs.incrementAndGet() % COMPACT_EVERY_SYNCS == 0) {
-            // the housekeeping the disabled background writer would do: rewrite pages of sparse
-            // chunks (under H2's store lock); the commit below stores them
-            mv.compact(50, 4 * 1024 * 1024);
+        // One sync at a time: the syncer's and a synced write()'s would otherwise drain H2's
+        // executors and compact concurrently, which H2 never does itself (it drains them only
+        // under its store lock, from one thread at a time).
+        syncLock.lock();
+        try {
+            if (syncs.incrementAndGet() % COMPACT_EVERY_SYNCS == 0) {
+                // the housekeeping the disabled background writer would do: rewrite pages of sparse
+                // chunks (under H2's store lock); the commit below stores them
+                mv.compact(50, 4 * 1024 * 1024);
+            }
+            mv.commit();
+            if (mv.getFileStore() != null) {
+                // under H2's store lock, as H2 calls it: no store can submit work meanwhile
+                mv.executeFilestoreOperation(() -> { });
+            }
+            mv.sync();
+        } finally {
+            syncLock.unlock();
         }
-        mv.commit();
-        FileStore<?> file = mv.getFileStore();
-        if (file != null) {
-            file.executeFileStoreOperation(() -> { });
-        }
-        mv.sync();
     }
 
     @Override
@@ -251,10 +260,18 @@ public final class Database implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (syncer.isAlive()) {
+            log.warn("the index syncer is still syncing after 30 s; waiting for it before closing the index");
+        }
+        // never while a sync drains H2's executors: SHUTDOWN stops them, and a drain waiting on
+        // a stopped executor would wait for ever
+        syncLock.lock();
         try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             s.execute("SHUTDOWN");
         } catch (SQLException e) {
             // already closed
+        } finally {
+            syncLock.unlock();
         }
         pool.dispose();
     }
