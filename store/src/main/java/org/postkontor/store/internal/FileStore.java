@@ -112,7 +112,7 @@ public final class FileStore implements Store {
             EntryRemover remover = new EntryRemover(db, layout, files, removals);
             long start = System.nanoTime();
             Map<String, Integer> counts = new Reconciler(db, files, layout, remover, removals, removals.fresh(),
-                    cleanStop, owner, clock).run();
+                    cleanStop, clock).run();
             counts.forEach(metrics::reconciled);
             boolean trouble = counts.get(Reconciler.ORPHAN_BODY) > 0 || counts.get(Reconciler.MISSING_BODY) > 0
                     || counts.get(Reconciler.RESTORED_ENTRY) > 0;

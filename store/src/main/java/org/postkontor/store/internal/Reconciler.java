@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * start reads the record of every body and puts right whatever differs:
  * <ul>
  *   <li>{@code tmp_file}: files in {@code tmp/} were never acknowledged: deleted.</li>
- *   <li>{@code stale_lock}: maildrop lock rows of another (dead) store instance: deleted.</li>
+ *   <li>{@code stale_lock}: maildrop lock rows left by an earlier run (none can be live yet): cleared.</li>
  *   <li>{@code deleted_body}: a body whose every recorded entry is removed (its last entry was
  *       expunged, then the process died before the file was gone; or it is logged in
  *       {@code body_deletions}): file and rows deleted.</li>
@@ -57,10 +57,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code unreferenced_message}: a message row no entry refers to: row and file deleted.</li>
  * </ul>
  * After an unclean stop (no {@code spool/.clean} marker: the process was killed or crashed) the
- * entries are not patched but rebuilt: the table is truncated and every live entry inserted
- * again, because H2 has been seen, after a SIGKILL, to keep an entry in a secondary index whose
- * row is gone ("Row not found in primary index"), which no row-level repair reaches. Counts are
- * still those of the differences found.
+ * mail rows are not patched but rebuilt: entries, messages and pending body deletions are
+ * truncated and every live body and entry inserted again, because H2 has been seen, after a
+ * SIGKILL, to keep an entry in a secondary index whose row is gone ("Row not found in primary
+ * index"), and a row that any statement locking it spins on for ever; no row-level repair
+ * reaches either (see {@link #truncateMailRows}). Counts are still those of the differences found
+ * against the old rows.
  * The first start with a removal log ({@code adopt}: a spool from a version without one) takes
  * the index as it is and logs every recorded mailbox without an entry as removed, so nothing
  * expunged before comes back. Then the log is compacted, and empty hour directories other than
@@ -88,12 +90,11 @@ final class Reconciler {
     private final RemovalLog removals;
     private final boolean adopt;
     private final boolean cleanStop;
-    private final String owner;
     private final Clock clock;
 
     /** @param adopt the removal log was just created: take the index's entries as they are (see above) */
     Reconciler(Database db, DurableFiles files, SpoolLayout layout, EntryRemover remover, RemovalLog removals,
-               boolean adopt, boolean cleanStop, String owner, Clock clock) {
+               boolean adopt, boolean cleanStop, Clock clock) {
         this.cleanStop = cleanStop;
         this.db = db;
         this.files = files;
@@ -101,7 +102,6 @@ final class Reconciler {
         this.remover = remover;
         this.removals = removals;
         this.adopt = adopt;
-        this.owner = owner;
         this.clock = clock;
     }
 
@@ -123,24 +123,23 @@ final class Reconciler {
         Map<String, Integer> counts = new LinkedHashMap<>();
         try {
             counts.put(TMP_FILE, files.clearTmp());
-            counts.put(STALE_LOCK, db.writeUnsynced(c -> {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM maildrop_locks WHERE owner <> ?")) {
-                    ps.setString(1, owner);
-                    return ps.executeUpdate();
-                }
-            }));
+            counts.put(STALE_LOCK, clearLocks());
+            boolean rebuild = !cleanStop && !adopt && !hasBodiesWithoutRecords();
+            Index index = Index.load(db);
+            if (rebuild) {
+                int dropped = truncateMailRows();
+                log.info("unclean stop: rebuilding the index's {} entries from the spool", dropped);
+            }
             int deleted = finishDeletions();
             files.createDirectoriesDurably(layout.msgDir());
             Map<String, Path> onDisk = bodiesOnDisk();
             Set<String> deletionPending = pendingDeletions();
-            Index index = Index.load(db);
             Set<String> removed = removals.removed();
-            boolean rebuild = !cleanStop && !adopt && !hasBodiesWithoutRecords();
             Plan plan = new Plan();
-            // after an unclean stop the entries are rebuilt from scratch (see the class comment):
+            // after an unclean stop the mail rows are rebuilt from scratch (see the class comment):
             // the plan against the old rows gives the counts, a second one against none the work
             Plan work = rebuild ? new Plan() : plan;
-            Index none = new Index(index.messages, Map.of(), Set.of());
+            Index none = new Index(Map.of(), Map.of(), Set.of());
             Map<String, Path> orphans = new HashMap<>();
             for (Map.Entry<String, Path> e : new TreeMap<>(onDisk).entrySet()) {
                 String path = e.getKey();
@@ -167,40 +166,26 @@ final class Reconciler {
                 log.info("removal log started from the index: {} bodies have recorded mailboxes without an entry",
                         plan.adopted.size());
             }
-            if (rebuild) {
-                int dropped = db.writeUnsynced(c -> {
-                    try (Statement st = c.createStatement()) {
-                        int n = 0;
-                        try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM mailbox_entries")) {
-                            if (rs.next()) {
-                                n = rs.getInt(1);
-                            }
-                        }
-                        // TRUNCATE clears the table and all its indexes (H2 commits it at once);
-                        // a crash right after leaves empty entries, which the next start rebuilds
-                        st.execute("TRUNCATE TABLE mailbox_entries");
-                        return n;
-                    }
-                });
-                log.info("unclean stop: rebuilding the index's {} entries from the spool", dropped);
-            }
             Applied applied = apply(work);
-            for (String p : applied.reindexed) {
+            // after a rebuild every body is re-indexed: name only those the old rows lacked
+            List<String> reindexed = applied.reindexed.stream().filter(p -> !rebuild || plan.reindex.containsKey(p))
+                    .toList();
+            for (String p : reindexed) {
                 log.warn("body without index rows re-indexed from its header record: {}", p);
             }
-            for (String p : plan.reindex.keySet()) {
+            for (String p : work.reindex.keySet()) {
                 if (!applied.reindexed.contains(p)) {
                     orphans.put(p, onDisk.get(p)); // every entry is under another body: not ours to guess
                 }
             }
             deleted += applied.deletedBodies;
             counts.put(DELETED_BODY, deleted);
-            counts.put(REINDEXED_BODY, applied.reindexed.size());
+            counts.put(REINDEXED_BODY, reindexed.size());
             counts.put(RESTORED_ENTRY, rebuild
                     ? plan.restore.values().stream().mapToInt(List::size).sum() : applied.restored);
             counts.put(REMOVED_ENTRY, rebuild ? plan.removeEntries.size() : applied.removed);
             counts.put(ORPHAN_BODY, quarantine(orphans));
-            counts.put(MISSING_BODY, dropMissing(onDisk.keySet(), index.messages));
+            counts.put(MISSING_BODY, dropMissing(onDisk.keySet(), index.messages, !rebuild));
             counts.put(UNREFERENCED_MESSAGE, dropUnreferenced());
             removals.compact(p -> Files.exists(layout.resolve(p)));
             removeEmptyHourDirs();
@@ -402,6 +387,56 @@ final class Reconciler {
         }
     }
 
+    /**
+     * Clears every maildrop lock: none can be held yet (this store instance has opened no maildrop,
+     * and {@code spool/.lock} keeps any other out). TRUNCATE, not DELETE: see {@link #truncateMailRows}.
+     */
+    private int clearLocks() throws StoreException {
+        return db.writeUnsynced(c -> {
+            try (Statement st = c.createStatement()) {
+                int n = count(st, "maildrop_locks");
+                st.execute("TRUNCATE TABLE maildrop_locks");
+                return n;
+            }
+        });
+    }
+
+    /**
+     * After an unclean stop: empties the mail tables (entries, messages, pending body deletions),
+     * which are then rebuilt from the spool and the removal log. Returns the entries there were.
+     *
+     * <p>TRUNCATE clears a table and its indexes without locking any row, and so reaches what H2
+     * has been seen to leave after a SIGKILL: a row of a transaction the kill cut off that no
+     * later statement can lock ({@code SELECT … FOR UPDATE} and {@code DELETE} on it spin for
+     * ever inside H2's {@code TransactionMap.set}), and an entry in a secondary index whose row is
+     * gone. Referential integrity is off for the two TRUNCATEs only, because H2 refuses to
+     * truncate a table a foreign key refers to, even when the referring table is empty. H2
+     * commits each TRUNCATE at once; a crash in between leaves tables that the next start, again
+     * unclean, empties and rebuilds.
+     */
+    private int truncateMailRows() throws StoreException {
+        return db.writeUnsynced(c -> {
+            try (Statement st = c.createStatement()) {
+                int n = count(st, "mailbox_entries");
+                st.execute("SET REFERENTIAL_INTEGRITY FALSE");
+                try {
+                    st.execute("TRUNCATE TABLE mailbox_entries");
+                    st.execute("TRUNCATE TABLE messages");
+                } finally {
+                    st.execute("SET REFERENTIAL_INTEGRITY TRUE");
+                }
+                st.execute("TRUNCATE TABLE body_deletions");
+                return n;
+            }
+        });
+    }
+
+    private static int count(Statement st, String table) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
     private int finishDeletions() throws StoreException {
         List<String> paths = List.copyOf(pendingDeletions());
         remover.deleteBodies(paths);
@@ -484,7 +519,8 @@ final class Reconciler {
         return n;
     }
 
-    private int dropMissing(Set<String> onDisk, Map<String, Long> rows) throws StoreException {
+    /** @param rowsLeft whether {@code rows} are still in the index (not after a rebuild) */
+    private int dropMissing(Set<String> onDisk, Map<String, Long> rows, boolean rowsLeft) throws StoreException {
         List<Long> missing = new ArrayList<>();
         for (Map.Entry<String, Long> r : rows.entrySet()) {
             if (!onDisk.contains(r.getKey())) {
@@ -492,8 +528,8 @@ final class Reconciler {
                 log.error("body of an indexed message is missing, its entries are removed: {}", r.getKey());
             }
         }
-        if (missing.isEmpty()) {
-            return 0;
+        if (missing.isEmpty() || !rowsLeft) {
+            return missing.size();
         }
         return db.write(c -> {
             try (PreparedStatement entries = c.prepareStatement("DELETE FROM mailbox_entries WHERE message_id = ?");
