@@ -75,6 +75,12 @@ public final class Database implements AutoCloseable {
                 + ";QUERY_CACHE_SIZE=64";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "postkontor", "");
         pool.setMaxConnections(32);
+        try (Connection c = pool.getConnection()) {
+            StaleChanges.rollBack(c); // before any statement could lock such a row
+        } catch (SQLException | RuntimeException e) {
+            pool.dispose();
+            throw new StoreException("cannot open the index", e);
+        }
         try {
             Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
         } catch (RuntimeException e) {
@@ -223,8 +229,7 @@ public final class Database implements AutoCloseable {
      * PostgreSQL a commit is durable by itself.
      */
     private void sync(Connection c) throws SQLException {
-        MVStore mv = ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase().getStore()
-                .getMvStore();
+        MVStore mv = mvStore(c);
         // One sync at a time: the syncer's and a synced write()'s would otherwise drain H2's
         // executors and compact concurrently, which H2 never does itself (it drains them only
         // under its store lock, from one thread at a time).
@@ -235,15 +240,29 @@ public final class Database implements AutoCloseable {
                 // chunks (under H2's store lock); the commit below stores them
                 mv.compact(50, 4 * 1024 * 1024);
             }
-            mv.commit();
-            if (mv.getFileStore() != null) {
-                // under H2's store lock, as H2 calls it: no store can submit work meanwhile
-                mv.executeFilestoreOperation(() -> { });
-            }
-            mv.sync();
+            storeAndForce(mv);
         } finally {
             syncLock.unlock();
         }
+    }
+
+    /** Stores what is not stored yet, waits for every chunk write in flight, then forces the file. */
+    static void storeAndForce(MVStore mv) {
+        mv.commit();
+        if (mv.getFileStore() != null) {
+            // under H2's store lock, as H2 calls it: no store can submit work meanwhile
+            mv.executeFilestoreOperation(() -> { });
+        }
+        mv.sync();
+    }
+
+    /** H2's database behind a connection of ours. */
+    static org.h2.engine.Database h2(Connection c) throws SQLException {
+        return ((SessionLocal) c.unwrap(JdbcConnection.class).getSession()).getDatabase();
+    }
+
+    static MVStore mvStore(Connection c) throws SQLException {
+        return h2(c).getStore().getMvStore();
     }
 
     @Override
