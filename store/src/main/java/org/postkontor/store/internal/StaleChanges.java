@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * already read it so; its readers still showed the old one), one of a left-over still open its
  * committed value (a value that is none goes), as H2's own commit and rollback set them. It runs before
  * any statement of ours, so every transaction still registered is a left-over, and it is made
- * durable before the index is used. The left-over stays registered until the next start; nothing
- * refers to it any more.
+ * durable before the index is used. The left-over itself stays: H2 keeps its undo log in the file
+ * and registers it again at every start (one transaction id of H2's 65,535 each; H2 has no API
+ * to drop it), but no value refers to it any more, so it blocks nothing.
  *
  * <p>H2-specific on purpose (as {@link Database}'s sync is): it reads H2's maps below SQL.
  */
