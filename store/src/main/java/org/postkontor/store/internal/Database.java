@@ -76,7 +76,7 @@ public final class Database implements AutoCloseable {
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "postkontor", "");
         pool.setMaxConnections(32);
         try (Connection c = pool.getConnection()) {
-            StaleChanges.rollBack(c); // before any statement could lock such a row
+            StaleChanges.finish(c); // before any statement could lock such a row
         } catch (SQLException | RuntimeException e) {
             pool.dispose();
             throw new StoreException("cannot open the index", e);

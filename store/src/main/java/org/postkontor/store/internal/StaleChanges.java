@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * anything for a transaction already marked committed): it stays registered, its rows stay marked
  * as changed by it, and any statement that locks such a row ({@code SELECT … FOR UPDATE},
  * {@code UPDATE}, {@code DELETE}) spins for ever inside {@code TransactionMap.set} (CI's store
- * crash test hung 90 minutes on one; the data directory is reproduced in RELIABILITY.md). This
+ * crash test hung 90 minutes on one; RELIABILITY.md tells how it was reproduced). This
  * finishes what H2 would have: every value of a table or index map still marked by a
  * transaction that is committed or no longer registered takes its current value (H2's writers
  * already read it so; its readers still showed the old one), one of a left-over still open its
@@ -46,7 +46,7 @@ final class StaleChanges {
     }
 
     /** @return how many values were set (their maps are then stored and synced) */
-    static int rollBack(Connection c) throws SQLException {
+    static int finish(Connection c) throws SQLException {
         MVStore mv = Database.mvStore(c);
         // no session of ours has begun a transaction yet: every one still registered is left over
         Map<Integer, Integer> leftover = new HashMap<>();
