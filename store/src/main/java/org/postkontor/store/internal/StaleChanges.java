@@ -45,6 +45,15 @@ final class StaleChanges {
     private StaleChanges() {
     }
 
+    /**
+     * The map H2 has open under {@code name}, with the key and value types its table gave it, or
+     * null if H2 has not opened it (opening it here would give it the wrong types).
+     */
+    static MVMap<Object, Object> openedMap(MVStore mv, String name) {
+        String hexId = mv.getMetaMap().get("name." + name); // H2's meta: map name to map id, in hex
+        return hexId == null ? null : mv.getMap(Integer.parseInt(hexId, 16));
+    }
+
     /** @return how many values were set (their maps are then stored and synced) */
     static int finish(Connection c) throws SQLException {
         MVStore mv = Database.mvStore(c);
@@ -59,8 +68,7 @@ final class StaleChanges {
             if (!name.startsWith("table.") && !name.startsWith("index.")) {
                 continue;
             }
-            String hexId = mv.getMetaMap().get("name." + name); // H2's meta: map name to map id, in hex
-            MVMap<Object, Object> map = hexId == null ? null : mv.getMap(Integer.parseInt(hexId, 16));
+            MVMap<Object, Object> map = openedMap(mv, name);
             if (map == null) {
                 continue; // not opened by H2 (no table uses it): its types are unknown here, leave it
             }

@@ -42,8 +42,7 @@ class StaleChangesTest {
                 MVStore mv = Database.mvStore(c);
                 int marked = 0;
                 for (String name : mv.getMapNames()) {
-                    String hexId = mv.getMetaMap().get("name." + name);
-                    MVMap<Object, Object> map = hexId == null ? null : mv.getMap(Integer.parseInt(hexId, 16));
+                    MVMap<Object, Object> map = StaleChanges.openedMap(mv, name);
                     if (map == null || !(name.startsWith("table.") || name.startsWith("index."))) {
                         continue;
                     }
