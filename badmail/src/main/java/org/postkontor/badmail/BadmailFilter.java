@@ -1,13 +1,14 @@
 package org.postkontor.badmail;
 
 import java.time.Duration;
+import java.time.Instant;
+import org.postkontor.store.BadmailStore.BadmailQuery;
 import org.postkontor.store.MailAddress;
 
 /**
- * Which items {@link BadmailQueue#list}, {@link BadmailQueue#purge} and
- * {@link BadmailQueue#count} select; every field null means any, and the fields combine with AND.
- * Validated and normalized here, so that a CLI or HTTP caller gets an
- * {@link IllegalArgumentException} naming the field.
+ * Which items {@link BadmailQueue#list} and {@link BadmailQueue#purge} select; every field null
+ * means any, and the fields combine with AND. Validated and normalized here, so that a CLI or HTTP
+ * caller gets an {@link IllegalArgumentException} naming the field.
  *
  * @param kind      a reason kind ({@link ReasonKind}), e.g. {@code unknown_user}
  * @param recipient one of the failed recipients, normalized as {@link MailAddress} does
@@ -59,5 +60,18 @@ public record BadmailFilter(String kind, String recipient, String domain, Durati
 
     public BadmailFilter withOlderThan(Duration value) {
         return new BadmailFilter(kind, recipient, domain, value);
+    }
+
+    /**
+     * The store query for this filter at {@code now}: received before the earlier of
+     * {@code receivedBefore} (null for none) and {@code now} minus {@link #olderThan()}.
+     */
+    BadmailQuery query(Instant now, Instant receivedBefore, int offset, int limit) {
+        Instant before = receivedBefore;
+        if (olderThan != null) {
+            Instant cutoff = now.minus(olderThan);
+            before = before == null || cutoff.isBefore(before) ? cutoff : before;
+        }
+        return new BadmailQuery(kind, recipient, domain, before, offset, limit);
     }
 }

@@ -165,10 +165,10 @@ class BadmailQueueTest {
 
     @Test
     void purgeRemovesMoreThanOneBatch() throws Exception {
-        for (int i = 0; i < BadmailQueue.BATCH * 2 + 7; i++) {
+        for (int i = 0; i < PagedRemoval.BATCH * 2 + 7; i++) {
             queue.admit(envelope(clock, "nobody@example.test"), reason(clock, "loop"), in(message("m", "b")));
         }
-        assertEquals(BadmailQueue.BATCH * 2 + 7, queue.purge(BadmailFilter.ofKind("loop")));
+        assertEquals(PagedRemoval.BATCH * 2 + 7, queue.purge(BadmailFilter.ofKind("loop")));
         assertEquals(0, store.size());
     }
 

@@ -151,7 +151,7 @@ class RealStoreTest {
         String id = admit(q, ReasonKind.UNKNOWN_USER, original, "bbo@example.test");
 
         assertThrows(UnresolvedRecipientException.class, () -> q.redeliver(id)); // bbo is still unknown
-        Redelivery r = q.redeliver(id, bob);
+        Redelivery r = q.redeliver(id, List.of(bob));
 
         assertEquals(List.of(bob), r.delivered());
         assertEquals(Optional.empty(), temp.store().badmail().get(id), "the badmail item is gone");
@@ -185,7 +185,7 @@ class RealStoreTest {
                 metrics);
         String id = admit(q, ReasonKind.UNKNOWN_USER, Items.message("crash", "b"), "bbo@example.test");
 
-        assertThrows(StoreException.class, () -> q.redeliver(id, bob));
+        assertThrows(StoreException.class, () -> q.redeliver(id, List.of(bob)));
         Store restarted = temp.restart();
 
         assertTrue(restarted.badmail().get(id).isPresent(), "the item is still in badmail");

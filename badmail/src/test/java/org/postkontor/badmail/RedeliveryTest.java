@@ -51,7 +51,7 @@ class RedeliveryTest {
         byte[] original = message("for bob", "Hello Bob");
         String id = admit(ReasonKind.UNKNOWN_USER, original, "bbo@example.test");
 
-        Redelivery r = queue.redeliver(id, MailAddress.parse("Bob@Example.test"));
+        Redelivery r = queue.redeliver(id, List.of(MailAddress.parse("Bob@Example.test")));
 
         assertEquals(List.of(MailAddress.parse("bob@example.test")), r.delivered());
         assertTrue(r.removed());
@@ -104,7 +104,7 @@ class RedeliveryTest {
         UnresolvedRecipientException e = assertThrows(UnresolvedRecipientException.class, () -> queue.redeliver(id));
         assertEquals(List.of("ghost@example.test"), e.recipients());
         assertThrows(UnresolvedRecipientException.class,
-                () -> queue.redeliver(id, MailAddress.parse("bob@elsewhere.test")));
+                () -> queue.redeliver(id, List.of(MailAddress.parse("bob@elsewhere.test"))));
         assertEquals(List.of(), store.mailbox("bob@example.test"));
         assertEquals(1, store.size());
         assertEquals(2, metrics.get("redelivery_failed:unknown_user"));
@@ -156,7 +156,7 @@ class RedeliveryTest {
         String id = admit(ReasonKind.UNKNOWN_USER, message("crash", "b"), "bbo@example.test");
         store.removeFails = true;
         try (LogCapture log = new LogCapture()) {
-            assertThrows(StoreException.class, () -> queue.redeliver(id, MailAddress.parse("bob@example.test")));
+            assertThrows(StoreException.class, () -> queue.redeliver(id, List.of(MailAddress.parse("bob@example.test"))));
             assertEquals(1, log.lines("redelivery_committed").size());
             assertTrue(log.lines("redelivery_committed").get(0).contains("id=" + id));
         }
@@ -169,7 +169,7 @@ class RedeliveryTest {
         assertTrue(inbox.get(0).contains("X-Postkontor-Badmail-Id: " + id + "\r\n"));
 
         // Redelivering again is the documented at-least-once outcome: a second copy, then the item goes.
-        queue.redeliver(id, MailAddress.parse("bob@example.test"));
+        queue.redeliver(id, List.of(MailAddress.parse("bob@example.test")));
         assertEquals(2, store.mailbox("bob@example.test").size());
         assertTrue(store.get(id).isEmpty());
     }

@@ -69,7 +69,7 @@ class RetentionTest {
     @Test
     void sweepExpiresMoreThanOneBatch() throws Exception {
         BadmailQueue q = queue(BadmailConfig.DEFAULTS.withMaxAge(Duration.ofDays(1)));
-        int n = BadmailQueue.BATCH * 2 + 3;
+        int n = PagedRemoval.BATCH * 2 + 3;
         for (int i = 0; i < n; i++) {
             admit(q, ReasonKind.UNKNOWN_USER, "old" + i, 50);
         }

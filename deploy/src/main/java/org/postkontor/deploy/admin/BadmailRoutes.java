@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.List;
 import org.postkontor.badmail.BadmailDetail;
 import org.postkontor.badmail.BadmailFilter;
 import org.postkontor.badmail.BadmailPage;
@@ -77,7 +78,7 @@ final class BadmailRoutes {
                 String to = ApiInput.body(json, r).path("to").asText(null);
                 Redelivery rd;
                 try {
-                    rd = to == null ? badmail.redeliver(id) : badmail.redeliver(id, ApiInput.address(to));
+                    rd = badmail.redeliver(id, to == null ? List.of() : List.of(ApiInput.address(to)));
                 } catch (UnresolvedRecipientException e) {
                     throw AdminError.notFound("no local mailbox for " + String.join(", ", e.recipients())
                             + "; the item stays in badmail (redeliver it --to a corrected address)");

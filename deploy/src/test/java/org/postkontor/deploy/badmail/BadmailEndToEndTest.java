@@ -249,7 +249,7 @@ class BadmailEndToEndTest {
         BadmailItem item = items().get(0);
         assertEquals(List.of(), clients.fetch(pop3.plainPort(), "bob@example.test", "bob-pw"));
 
-        Redelivery r = badmail.redeliver(item.id(), MailAddress.parse("bob@example.test"));
+        Redelivery r = badmail.redeliver(item.id(), List.of(MailAddress.parse("bob@example.test")));
         assertEquals(List.of(MailAddress.parse("bob@example.test")), r.delivered());
 
         List<byte[]> got = clients.fetch(pop3.plainPort(), "bob@example.test", "bob-pw");
