@@ -218,7 +218,7 @@ public final class Appliance implements AutoCloseable {
             try {
                 HttpListener admin = new HttpListener(config.admin().address());
                 resources.add(admin);
-                AdminApi api = new AdminApi(store, badmail, this::adminListeners, "running", clock);
+                AdminApi api = new AdminApi(store, badmail, this::adminListeners, "running");
                 admin.mount(AdminApi.PREFIX, new AdminHttpApi(api, token));
                 admin.start();
                 addresses.put("admin", admin.address());

@@ -269,7 +269,7 @@ public final class AdminCommand implements Callable<Integer> {
             Store store = Store.open(t.store(), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
                     StoreMetrics.NOOP);
             BadmailQueue badmail = BadmailQueue.over(store, t.badmail(), clock, BadmailMetrics.NOOP);
-            return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.Listeners.NONE, "offline", clock));
+            return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.Listeners.NONE, "offline"));
         } catch (StoreException e) {
             throw AdminError.unavailable("cannot open the store under " + dir + " (is the appliance running "
                     + "without its PID file " + dir.resolve(PID_FILE) + "?): " + e.getMessage());

@@ -15,8 +15,8 @@ import org.postkontor.badmail.UnresolvedRecipientException;
 import org.postkontor.store.BadmailStore.BadmailItem;
 import org.postkontor.store.StoreException;
 
-/** {@code /api/v1/badmail...} of {@link AdminApi}: the badmail module's {@link BadmailQueue} operations. */
-final class BadmailRoutes {
+/** {@code /api/v1/badmail...}: the badmail module's {@link BadmailQueue} operations. */
+final class BadmailRoutes implements Routes {
 
     private final BadmailQueue badmail;
     private final ObjectMapper json;
@@ -26,7 +26,9 @@ final class BadmailRoutes {
         this.json = json;
     }
 
-    AdminApi.Reply handle(AdminApi.Request r, String m, String[] p) throws AdminError, StoreException, IOException {
+    @Override
+    public AdminApi.Reply handle(AdminApi.Request r, String m, String[] p)
+            throws AdminError, StoreException, IOException {
         if (p.length == 1 && m.equals("GET")) {
             BadmailFilter filter = new BadmailFilter(r.query().get("kind"), r.query().get("recipient"),
                     r.query().get("domain"), ApiInput.age(r.query().get("older-than")));
@@ -43,7 +45,7 @@ final class BadmailRoutes {
                     break;
                 }
             }
-            return AdminApi.ok(a);
+            return Routes.ok(a);
         }
         if (p.length == 2 && p[1].equals("purge") && m.equals("POST")) {
             JsonNode b = ApiInput.body(json, r);
@@ -53,7 +55,7 @@ final class BadmailRoutes {
                 throw AdminError.badInput("purge needs --older-than, --reason, or both");
             }
             int purged = badmail.purge(new BadmailFilter(reason, null, null, ApiInput.age(olderThan)));
-            return AdminApi.ok(json.createObjectNode().put("purged", purged));
+            return Routes.ok(json.createObjectNode().put("purged", purged));
         }
         if (p.length >= 2) {
             String id = p[1];
@@ -63,13 +65,13 @@ final class BadmailRoutes {
                 ArrayNode h = o.putArray("headers");
                 d.headers().forEach(x -> h.addObject().put("name", x.name()).put("value", x.value()));
                 o.put("headersTruncated", d.truncated());
-                return AdminApi.ok(o);
+                return Routes.ok(o);
             }
             if (p.length == 2 && m.equals("DELETE")) {
                 if (!badmail.delete(id)) {
                     throw AdminError.notFound("no badmail item " + id);
                 }
-                return AdminApi.ok(json.createObjectNode().put("removed", id));
+                return Routes.ok(json.createObjectNode().put("removed", id));
             }
             if (p.length == 3 && p[2].equals("raw") && m.equals("GET")) {
                 return new AdminApi.RawReply(200, "message/rfc822", badmail.openOriginal(id));
@@ -93,13 +95,13 @@ final class BadmailRoutes {
                 if (!rd.removed()) {
                     throw AdminError.conflict("not delivered: " + rd.refused() + "; the item stays in badmail");
                 }
-                return AdminApi.ok(n);
+                return Routes.ok(n);
             }
         }
         throw ApiInput.noRoute(r);
     }
 
-    ObjectNode itemJson(BadmailItem i) {
+    private ObjectNode itemJson(BadmailItem i) {
         ObjectNode o = json.createObjectNode().put("id", i.id()).put("octets", i.octets());
         ObjectNode e = o.putObject("envelope");
         e.put("sender", i.envelope().sender());

@@ -59,7 +59,7 @@ final class TestAppliance implements AutoCloseable {
         }
         AdminApi.Listeners listeners = () -> pop3 == null ? List.of()
                 : List.of(new AdminApi.Listener("pop3", "127.0.0.1", pop3.plainPort(), "stls-off"));
-        AdminApi api = new AdminApi(store, badmail, listeners, "running", clock);
+        AdminApi api = new AdminApi(store, badmail, listeners, "running");
         executor = Executors.newVirtualThreadPerTaskExecutor();
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         http.setExecutor(executor);
