@@ -1,6 +1,8 @@
 package org.postkontor.deploy;
 
-import org.postkontor.deploy.admin.AdminCommand;
+import org.postkontor.admin.cli.AdminCommand;
+import org.postkontor.deploy.config.AdminLocator;
+import org.postkontor.deploy.logging.CliLogging;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,7 +40,7 @@ public final class PostkontorCommand implements Runnable {
     private static CommandLine commandLine(boolean withAdmin) {
         CommandLine cl = new CommandLine(new PostkontorCommand());
         if (withAdmin) {
-            cl.addSubcommand(AdminCommand.class);
+            cl.addSubcommand(new AdminCommand(new AdminLocator(), System.in, CliLogging::quiet));
         }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         return cl;

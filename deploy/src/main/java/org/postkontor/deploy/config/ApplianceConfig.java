@@ -233,6 +233,11 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
 
     /** The PID file's place: {@code <data.dir>/postkontor.pid}. */
     public Path pidFile() {
+        return pidFileIn(dataDir);
+    }
+
+    /** The PID file's place in a data directory. */
+    public static Path pidFileIn(Path dataDir) {
         return dataDir.resolve("postkontor.pid");
     }
 }

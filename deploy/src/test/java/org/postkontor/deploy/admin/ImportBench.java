@@ -3,6 +3,9 @@ package org.postkontor.deploy.admin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.postkontor.admin.testing.CliProcess;
+import org.postkontor.admin.testing.InProcessCli;
+import org.postkontor.admin.testing.TestAppliance;
 import org.postkontor.store.password.Argon2Params;
 import org.postkontor.store.password.Argon2idPasswordHasher;
 
@@ -12,8 +15,8 @@ import org.postkontor.store.password.Argon2idPasswordHasher;
  * of hashing and verifying passwords.
  *
  * <pre>
- * . scripts/jdk.sh && mvn -B -q -pl deploy -am test-compile -DskipTests
- * mvn -B -q -pl deploy dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * . scripts/jdk.sh && mvn -B -q -pl deploy -am package dependency:build-classpath -DskipTests \
+ *     -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
  * java -cp deploy/target/test-classes:deploy/target/classes:$(cat /tmp/cp.txt) \
  *     org.postkontor.deploy.admin.ImportBench [messages] [octets]
  * </pre>

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postkontor.deploy.Appliance;
-import org.postkontor.deploy.admin.AdminToken;
+import org.postkontor.admin.api.AdminToken;
 import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.store.Administration.Quota;
 import org.postkontor.store.MailAddress;
