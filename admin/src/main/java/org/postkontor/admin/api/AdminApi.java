@@ -81,9 +81,9 @@ public final class AdminApi {
         this.routes = Map.of(
                 "ping", (r, m, p) -> Routes.ok(json.createObjectNode().put("ok", true)),
                 "status", new StatusRoutes(store, badmail, listeners, mode, json),
-                "domains", new DomainRoutes(store, json),
-                "users", new UserRoutes(store, json),
-                "aliases", new AliasRoutes(store, json),
+                "domains", new DomainRoutes(store.admin(), json),
+                "users", new UserRoutes(store.admin(), json),
+                "aliases", new AliasRoutes(store.admin(), json),
                 "mailboxes", new MailboxRoutes(store, json),
                 "badmail", new BadmailRoutes(badmail, json));
     }

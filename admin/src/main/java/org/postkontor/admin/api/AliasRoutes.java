@@ -11,24 +11,14 @@ import java.util.Optional;
 import org.postkontor.store.Administration;
 import org.postkontor.store.Administration.Alias;
 import org.postkontor.store.MailAddress;
-import org.postkontor.store.Store;
 import org.postkontor.store.StoreException;
 
 /** {@code /api/v1/aliases...}: list, set (replaces), remove. */
-final class AliasRoutes implements Routes {
-
-    private final Store store;
-    private final ObjectMapper json;
-
-    AliasRoutes(Store store, ObjectMapper json) {
-        this.store = store;
-        this.json = json;
-    }
+record AliasRoutes(Administration admin, ObjectMapper json) implements Routes {
 
     @Override
     public AdminApi.Reply handle(AdminApi.Request r, String m, String[] p)
             throws AdminError, StoreException, IOException {
-        Administration admin = store.admin();
         if (p.length == 1 && m.equals("GET")) {
             ArrayNode a = json.createArrayNode();
             for (Alias al : admin.aliases(Optional.ofNullable(r.query().get("domain")).map(ApiInput::domain))) {

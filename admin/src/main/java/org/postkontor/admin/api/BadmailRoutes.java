@@ -16,15 +16,7 @@ import org.postkontor.store.BadmailStore.BadmailItem;
 import org.postkontor.store.StoreException;
 
 /** {@code /api/v1/badmail...}: the badmail module's {@link BadmailQueue} operations. */
-final class BadmailRoutes implements Routes {
-
-    private final BadmailQueue badmail;
-    private final ObjectMapper json;
-
-    BadmailRoutes(BadmailQueue badmail, ObjectMapper json) {
-        this.badmail = badmail;
-        this.json = json;
-    }
+record BadmailRoutes(BadmailQueue badmail, ObjectMapper json) implements Routes {
 
     @Override
     public AdminApi.Reply handle(AdminApi.Request r, String m, String[] p)

@@ -7,24 +7,14 @@ import org.postkontor.store.Administration;
 import org.postkontor.store.Administration.DomainInfo;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.RecipientPolicy;
-import org.postkontor.store.Store;
 import org.postkontor.store.StoreException;
 
 /** {@code /api/v1/domains...}: list, add, remove, and the policy for unknown local parts. */
-final class DomainRoutes implements Routes {
-
-    private final Store store;
-    private final ObjectMapper json;
-
-    DomainRoutes(Store store, ObjectMapper json) {
-        this.store = store;
-        this.json = json;
-    }
+record DomainRoutes(Administration admin, ObjectMapper json) implements Routes {
 
     @Override
     public AdminApi.Reply handle(AdminApi.Request r, String m, String[] p)
             throws AdminError, StoreException, IOException {
-        Administration admin = store.admin();
         if (p.length == 1 && m.equals("GET")) {
             ArrayNode a = json.createArrayNode();
             for (DomainInfo d : admin.domains()) {

@@ -14,15 +14,7 @@ import org.postkontor.store.StoreException;
  * {@code /api/v1/mailboxes/ADDRESS/uidls} (GET) and {@code .../messages?uidl=U} (POST, the raw
  * message as the body): what the mail importers need.
  */
-final class MailboxRoutes implements Routes {
-
-    private final Store store;
-    private final ObjectMapper json;
-
-    MailboxRoutes(Store store, ObjectMapper json) {
-        this.store = store;
-        this.json = json;
-    }
+record MailboxRoutes(Store store, ObjectMapper json) implements Routes {
 
     @Override
     public AdminApi.Reply handle(AdminApi.Request r, String m, String[] p) throws AdminError, StoreException {

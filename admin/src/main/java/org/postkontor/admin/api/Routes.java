@@ -7,7 +7,8 @@ import org.postkontor.store.StoreException;
 /**
  * The operations on one resource of the admin API, {@code /api/v1/<resource>...}. {@link AdminApi}
  * picks the routes by the first path segment and calls {@link #handle} once per request; it maps
- * every exception to an error reply. Implementations are thread-safe and hold no request state.
+ * every exception to an error reply. Implementations are records of what they use (the store's
+ * administration, the badmail queue, the JSON mapper), thread-safe, and hold no request state.
  */
 @FunctionalInterface
 interface Routes {

@@ -12,21 +12,8 @@ import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreStats;
 
 /** {@code GET /api/v1/status}: version, mode, listeners, store and disk sizes, badmail, counts. */
-final class StatusRoutes implements Routes {
-
-    private final Store store;
-    private final BadmailQueue badmail;
-    private final AdminApi.Listeners listeners;
-    private final String mode;
-    private final ObjectMapper json;
-
-    StatusRoutes(Store store, BadmailQueue badmail, AdminApi.Listeners listeners, String mode, ObjectMapper json) {
-        this.store = store;
-        this.badmail = badmail;
-        this.listeners = listeners;
-        this.mode = mode;
-        this.json = json;
-    }
+record StatusRoutes(Store store, BadmailQueue badmail, AdminApi.Listeners listeners, String mode, ObjectMapper json)
+        implements Routes {
 
     @Override
     public AdminApi.Reply handle(AdminApi.Request r, String m, String[] p) throws AdminError, StoreException {

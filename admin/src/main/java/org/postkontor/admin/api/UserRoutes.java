@@ -13,25 +13,15 @@ import org.postkontor.store.Account;
 import org.postkontor.store.Administration;
 import org.postkontor.store.Administration.ImportedUser;
 import org.postkontor.store.MailAddress;
-import org.postkontor.store.Store;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.password.Argon2idPasswordHasher;
 
 /** {@code /api/v1/users...}: list, add, import (passwd-file hashes), show, remove, password, enabled, quota. */
-final class UserRoutes implements Routes {
-
-    private final Store store;
-    private final ObjectMapper json;
-
-    UserRoutes(Store store, ObjectMapper json) {
-        this.store = store;
-        this.json = json;
-    }
+record UserRoutes(Administration admin, ObjectMapper json) implements Routes {
 
     @Override
     public AdminApi.Reply handle(AdminApi.Request r, String m, String[] p)
             throws AdminError, StoreException, IOException {
-        Administration admin = store.admin();
         if (p.length == 1 && m.equals("GET")) {
             ArrayNode a = json.createArrayNode();
             Optional<String> domain = Optional.ofNullable(r.query().get("domain")).map(ApiInput::domain);
@@ -51,15 +41,16 @@ final class UserRoutes implements Routes {
             DomainRoutes.requireHosted(admin, user.domain(), "");
             admin.addUser(user, pw, ApiInput.quota(b));
             Arrays.fill(pw, '\0');
-            return Routes.created(accountJson(admin.user(user).orElseThrow(() -> AdminError.notFound("user vanished"))));
+            return Routes.created(accountJson(admin.user(user)
+                    .orElseThrow(() -> AdminError.notFound("user vanished"))));
         }
         if (p.length == 2 && p[1].equals("import") && m.equals("POST")) {
-            return Routes.created(json.createObjectNode().put("imported", importUsers(admin, r)));
+            return Routes.created(json.createObjectNode().put("imported", importUsers(r)));
         }
         if (p.length >= 2) {
             MailAddress user = ApiInput.address(p[1]);
             if (p.length == 2 && m.equals("GET")) {
-                return Routes.ok(accountJson(admin.user(user).orElseThrow(() -> AdminError.notFound("no user " + user))));
+                return Routes.ok(account(user));
             }
             if (p.length == 2 && m.equals("DELETE")) {
                 String mail = r.query().get("mail");
@@ -70,15 +61,15 @@ final class UserRoutes implements Routes {
                 return Routes.ok(json.createObjectNode().put("removed", user.toString()).put("mail", mail));
             }
             if (p.length == 3 && m.equals("PUT")) {
-                change(admin, user, p[2], ApiInput.body(json, r), r);
-                return Routes.ok(accountJson(admin.user(user).orElseThrow(() -> AdminError.notFound("no user " + user))));
+                change(user, p[2], ApiInput.body(json, r), r);
+                return Routes.ok(account(user));
             }
         }
         throw ApiInput.noRoute(r);
     }
 
     /** {@code {"users": [{"address", "hash", "line"}...]}}: all or nothing; returns how many. */
-    private int importUsers(Administration admin, AdminApi.Request r) throws AdminError, StoreException, IOException {
+    private int importUsers(AdminApi.Request r) throws AdminError, StoreException, IOException {
         JsonNode list = ApiInput.body(json, r).get("users");
         if (list == null || !list.isArray()) {
             throw AdminError.badInput("expected {\"users\": [...]}");
@@ -102,7 +93,7 @@ final class UserRoutes implements Routes {
     }
 
     /** {@code PUT /users/ADDRESS/password|enabled|quota}. */
-    private void change(Administration admin, MailAddress user, String what, JsonNode b, AdminApi.Request r)
+    private void change(MailAddress user, String what, JsonNode b, AdminApi.Request r)
             throws AdminError, StoreException {
         switch (what) {
             case "password" -> {
@@ -121,6 +112,10 @@ final class UserRoutes implements Routes {
             case "quota" -> admin.setQuota(user, ApiInput.quota(b));
             default -> throw ApiInput.noRoute(r);
         }
+    }
+
+    private ObjectNode account(MailAddress user) throws AdminError, StoreException {
+        return accountJson(admin.user(user).orElseThrow(() -> AdminError.notFound("no user " + user)));
     }
 
     private ObjectNode accountJson(Account a) {
