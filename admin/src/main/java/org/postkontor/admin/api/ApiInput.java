@@ -12,7 +12,8 @@ import org.postkontor.store.MailAddress;
 /**
  * Reading what an admin request says, strictly: addresses, domains, ages, numbers, JSON bodies.
  * Every problem is an {@link AdminError} (400) or an {@link IllegalArgumentException} with a
- * message for people; nothing here echoes a password.
+ * message for people; nothing here echoes a password. Public for the CLI, which checks addresses,
+ * domains and durations the same way before it calls.
  */
 public final class ApiInput {
 
