@@ -18,7 +18,7 @@ import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
- * What Postkontor's adapter (package {@code internal}: ReplyWriter, PlainSocket/TlsSocket,
+ * What Postkontor's adapter (package {@code internal}: ReplyWriter, CommandInput, PlainSocket/TlsSocket,
  * MailCommandGuard, BdatCommandGuard, DataCommandGuard, GuardedProxyHandler) assumes about
  * SubEthaSMTP 7.2.2, checked against the bare library. When an upgrade changes any of it, this
  * test fails loudly: re-check the adapter (and drop the parts the library now does itself).
@@ -76,6 +76,22 @@ class AdapterContractTest {
             c.send("MAIL FROM:<a@b.test> SIZE=99999999999");
             assertEquals("421 4.3.0 Mail system failure, closing transmission channel", c.line(),
                     "the library handles huge SIZE= now: MailCommandGuard may be simplified");
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
+    void aCommandLineOf998CharactersEndsTheBareSession() throws Exception {
+        SMTPServer s = bare(b -> b);
+        try (SmtpTestClient c = new SmtpTestClient(s.getPortAllocated(), 10_000)) {
+            c.line();
+            c.send("NOOP " + "x".repeat(992));
+            assertEquals("250 Ok", c.line(), "997 characters are taken: CommandInput.MAX_LINE lets them through");
+            c.send("NOOP " + "x".repeat(993));
+            assertEquals("501 Input line length is too long!", c.line());
+            assertTrue(c.closedByServer(),
+                    "the library keeps the session after a long line now: CommandInput may be dropped");
         } finally {
             s.stop();
         }

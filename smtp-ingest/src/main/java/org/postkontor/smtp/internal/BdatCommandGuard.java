@@ -26,7 +26,8 @@ public final class BdatCommandGuard implements Command {
 
     @Override
     public void execute(String line, Session session) throws IOException, DropConnectionException {
-        Connection conn = ((AdaptedSocket) session.getSocket()).connection();
+        AdaptedSocket socket = (AdaptedSocket) session.getSocket();
+        Connection conn = socket.connection();
         if (!session.isMailTransactionInProgress()) {
             bad(session, conn, "503 5.5.1 Error: need MAIL command", Reason.BAD_SEQUENCE);
             return;
@@ -40,6 +41,16 @@ public final class BdatCommandGuard implements Command {
             bad(session, conn, "501 5.5.4 Syntax: BDAT <size> [LAST]", Reason.SYNTAX);
             return;
         }
+        CommandInput input = socket.input();
+        input.data();
+        try {
+            receive(session, first);
+        } finally {
+            input.commands(session.getRawInput());
+        }
+    }
+
+    private static void receive(Session session, Chunk first) throws IOException, DropConnectionException {
         Chunks chunks = new Chunks(session, first);
         String reply;
         try {

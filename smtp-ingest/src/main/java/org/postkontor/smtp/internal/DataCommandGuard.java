@@ -30,7 +30,8 @@ public final class DataCommandGuard implements Command {
 
     @Override
     public void execute(String line, Session session) throws IOException, DropConnectionException {
-        Connection conn = ((AdaptedSocket) session.getSocket()).connection();
+        AdaptedSocket socket = (AdaptedSocket) session.getSocket();
+        Connection conn = socket.connection();
         conn.dataReceived(false);
         if (!session.isMailTransactionInProgress()) {
             session.sendResponse("503 5.5.1 Error: need MAIL command");
@@ -41,6 +42,16 @@ public final class DataCommandGuard implements Command {
             return;
         }
         session.sendResponse("354 End data with <CR><LF>.<CR><LF>");
+        CommandInput input = socket.input();
+        input.data();
+        try {
+            receive(session, conn);
+        } finally {
+            input.commands(session.getRawInput());
+        }
+    }
+
+    private static void receive(Session session, Connection conn) throws IOException, DropConnectionException {
         DotTerminatedData data = new DotTerminatedData(session.getRawInput());
         InputStream message = data;
         SMTPServer server = session.getServer();
