@@ -1,10 +1,13 @@
-package org.postkontor.smtp.internal;
+package org.postkontor.smtp.internal.subetha;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
 import org.postkontor.smtp.SmtpMetrics.Reason;
+import org.postkontor.smtp.internal.AdaptedSocket;
+import org.postkontor.smtp.internal.CommandInput;
+import org.postkontor.smtp.internal.Connection;
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.internal.server.Command;

@@ -1,7 +1,11 @@
-package org.postkontor.smtp.internal;
+package org.postkontor.smtp.internal.subetha;
 
 import java.io.IOException;
 import java.io.InputStream;
+import org.postkontor.smtp.internal.AdaptedSocket;
+import org.postkontor.smtp.internal.CommandInput;
+import org.postkontor.smtp.internal.Connection;
+import org.postkontor.smtp.internal.DotTerminatedData;
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.internal.io.ReceivedHeaderStream;
