@@ -170,7 +170,8 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                 .expireDays(raw.get(Settings.POP3_EXPIRE_DAYS, problems))
                 .maxBadCommands(raw.get(Settings.POP3_MAX_BAD_COMMANDS, problems))
                 .tlsHandshakeTimeout(raw.get(Settings.POP3_TLS_HANDSHAKE_TIMEOUT, problems))
-                .implementation(raw.get(Settings.POP3_IMPLEMENTATION, problems));
+                .implementation(raw.get(Settings.POP3_IMPLEMENTATION, problems))
+                .proxyProtocol(raw.get(Settings.POP3_PROXY_PROTOCOL, problems));
         long maxTotal = raw.get(Settings.BADMAIL_MAX_TOTAL_BYTES, problems);
         long maxMessage = raw.get(Settings.SMTP_MAX_MESSAGE_SIZE, problems);
         if (maxTotal / 2 < maxMessage) {

@@ -155,6 +155,11 @@ public final class Settings {
     public static final Setting<String> POP3_IMPLEMENTATION = add("pop3.implementation",
             ValueType.text(100, Pattern.compile("[ -~]+"), "1 to 100 printable ASCII characters"), "Postkontor",
             "CAPA IMPLEMENTATION and greeting text.");
+    public static final Setting<Boolean> POP3_PROXY_PROTOCOL = add("pop3.proxy-protocol", ValueType.bool(), "false",
+            "Expect a PROXY protocol v1/v2 header first on every connection to both POP3 listeners"
+                    + " (behind HAProxy or a cloud load balancer), so that logs, pop3.max-connections-per-address,"
+                    + " the failed-login limits and pop3.allow-plaintext-auth-loopback see the client's address;"
+                    + " a connection without a valid header is closed. Never turn on when clients connect directly.");
 
     // --- authentication
     public static final Setting<Duration> AUTH_CACHE_TTL = add("auth.cache-ttl",
