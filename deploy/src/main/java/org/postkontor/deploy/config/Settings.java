@@ -54,7 +54,7 @@ public final class Settings {
     public static final Setting<Boolean> SMTP_ENABLED = add("smtp.enabled", ValueType.bool(), "true",
             "Receive mail over SMTP (STARTTLS offered).");
     public static final Setting<java.net.InetAddress> SMTP_BIND = add("smtp.bind", ValueType.bindAddress(),
-            "0.0.0.0", "Address the SMTP listener binds.");
+            "::", "Address the SMTP listener binds (:: is IPv6 and IPv4; 0.0.0.0 on a host without IPv6).");
     public static final Setting<Integer> SMTP_PORT = add("smtp.port", ValueType.port(), "10025",
             "SMTP port (25 in production; the Compose file maps 25 to it).");
 
@@ -104,7 +104,7 @@ public final class Settings {
             "256KiB", "Message data up to this size is buffered in memory, larger in smtp.temp-dir.");
 
     public static final Setting<java.net.InetAddress> POP3_BIND = add("pop3.bind", ValueType.bindAddress(),
-            "0.0.0.0", "Address both POP3 listeners bind.");
+            "::", "Address both POP3 listeners bind (:: is IPv6 and IPv4; 0.0.0.0 on a host without IPv6).");
     public static final Setting<Boolean> POP3_ENABLED = add("pop3.enabled", ValueType.bool(), "true",
             "Serve POP3 with STLS (RFC 2595) on pop3.port.");
     public static final Setting<Integer> POP3_PORT = add("pop3.port", ValueType.port(), "10110",
