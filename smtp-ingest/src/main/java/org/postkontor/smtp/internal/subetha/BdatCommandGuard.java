@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.util.Locale;
 import org.postkontor.smtp.SmtpMetrics.Reason;
 import org.postkontor.smtp.internal.AdaptedSocket;
-import org.postkontor.smtp.internal.CommandInput;
 import org.postkontor.smtp.internal.Connection;
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.RejectException;
@@ -29,8 +28,7 @@ public final class BdatCommandGuard implements Command {
 
     @Override
     public void execute(String line, Session session) throws IOException, DropConnectionException {
-        AdaptedSocket socket = (AdaptedSocket) session.getSocket();
-        Connection conn = socket.connection();
+        Connection conn = ((AdaptedSocket) session.getSocket()).connection();
         if (!session.isMailTransactionInProgress()) {
             bad(session, conn, "503 5.5.1 Error: need MAIL command", Reason.BAD_SEQUENCE);
             return;
@@ -44,13 +42,7 @@ public final class BdatCommandGuard implements Command {
             bad(session, conn, "501 5.5.4 Syntax: BDAT <size> [LAST]", Reason.SYNTAX);
             return;
         }
-        CommandInput input = socket.input();
-        input.data();
-        try {
-            receive(session, first);
-        } finally {
-            input.commands(session.getRawInput());
-        }
+        MessageData.read(session, () -> receive(session, first));
     }
 
     private static void receive(Session session, Chunk first) throws IOException, DropConnectionException {

@@ -3,7 +3,6 @@ package org.postkontor.smtp.internal.subetha;
 import java.io.IOException;
 import java.io.InputStream;
 import org.postkontor.smtp.internal.AdaptedSocket;
-import org.postkontor.smtp.internal.CommandInput;
 import org.postkontor.smtp.internal.Connection;
 import org.postkontor.smtp.internal.DotTerminatedData;
 import org.subethamail.smtp.DropConnectionException;
@@ -34,8 +33,7 @@ public final class DataCommandGuard implements Command {
 
     @Override
     public void execute(String line, Session session) throws IOException, DropConnectionException {
-        AdaptedSocket socket = (AdaptedSocket) session.getSocket();
-        Connection conn = socket.connection();
+        Connection conn = ((AdaptedSocket) session.getSocket()).connection();
         conn.dataReceived(false);
         if (!session.isMailTransactionInProgress()) {
             session.sendResponse("503 5.5.1 Error: need MAIL command");
@@ -46,13 +44,7 @@ public final class DataCommandGuard implements Command {
             return;
         }
         session.sendResponse("354 End data with <CR><LF>.<CR><LF>");
-        CommandInput input = socket.input();
-        input.data();
-        try {
-            receive(session, conn);
-        } finally {
-            input.commands(session.getRawInput());
-        }
+        MessageData.read(session, () -> receive(session, conn));
     }
 
     private static void receive(Session session, Connection conn) throws IOException, DropConnectionException {
