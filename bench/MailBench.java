@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,14 +26,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.postkontor.bench.Lines;
+import org.postkontor.bench.Pop3Client;
 
 /**
  * A load tool that drives any SMTP + POP3 server by host, ports and credentials, so that
- * Postkontor and a reference stack are measured the same way in one run. Needs only a JDK 21+:
+ * Postkontor and a reference stack are measured the same way in one run. Needs only a JDK 22+,
+ * whose launcher compiles the POP3 client it shares with the crash tests (bench/org/postkontor/bench/)
+ * together with this file (JEP 458):
  *
  * <pre>
  *   java bench/MailBench.java smtp  --host 127.0.0.1 --smtp-port 10025 --users 'bench%d@example.test' \
@@ -154,8 +158,7 @@ public final class MailBench {
                     int box;
                     while ((box = nextBox.getAndIncrement()) < mailboxes) {
                         String user = String.format(Locale.ROOT, users, box);
-                        try (Pop3Client pop = new Pop3Client(host, port, tls)) {
-                            pop.login(user, password);
+                        try (Pop3Client pop = pop3(host, port, tls, user, password)) {
                             int count = pop.stat();
                             pop.multi("LIST");
                             pop.multi("UIDL");
@@ -176,8 +179,7 @@ public final class MailBench {
                             errors.incrementAndGet();
                         }
                         if (!keep) {
-                            try (Pop3Client pop = new Pop3Client(host, port, tls)) {
-                                pop.login(user, password);
+                            try (Pop3Client pop = pop3(host, port, tls, user, password)) {
                                 if (pop.stat() != 0) {
                                     notEmpty.incrementAndGet();
                                 }
@@ -224,8 +226,7 @@ public final class MailBench {
         do {
             total = 0;
             for (int box = 0; box < mailboxes; box++) {
-                try (Pop3Client pop = new Pop3Client(host, port, tls)) {
-                    pop.login(String.format(Locale.ROOT, users, box), password);
+                try (Pop3Client pop = pop3(host, port, tls, String.format(Locale.ROOT, users, box), password)) {
                     total += pop.stat();
                     pop.ok("QUIT");
                 }
@@ -264,7 +265,7 @@ public final class MailBench {
             int greeted = 0;
             for (Socket s : open) {
                 try {
-                    String line = readLine(s.getInputStream());
+                    String line = Lines.read(s.getInputStream());
                     if (line.startsWith("+OK")) {
                         greeted++;
                     }
@@ -423,7 +424,7 @@ public final class MailBench {
         private String reply() throws IOException {
             String line;
             do {
-                line = readLine(in);
+                line = Lines.read(in);
                 if (line.length() < 3) {
                     throw new IOException("bad SMTP reply: " + line);
                 }
@@ -443,100 +444,14 @@ public final class MailBench {
         }
     }
 
-    static final class Pop3Client implements AutoCloseable {
-        private final Socket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        Pop3Client(String host, int port, boolean tls) throws IOException {
-            Socket s = new Socket();
-            s.connect(new InetSocketAddress(host, port), 10_000);
-            if (tls) {
-                SSLSocket ssl = (SSLSocket) trustAll().createSocket(s, host, port, true);
-                ssl.startHandshake();
-                s = ssl;
-            }
-            socket = s;
-            socket.setSoTimeout(120_000);
-            socket.setTcpNoDelay(true);
-            in = new BufferedInputStream(socket.getInputStream(), 65536);
-            out = new BufferedOutputStream(socket.getOutputStream());
-            expect(readLine(in), '+');
+    /** A POP3 session logged in as {@code user}; an IOException if the login is refused. */
+    static Pop3Client pop3(String host, int port, boolean tls, String user, String password) throws IOException {
+        Pop3Client pop = new Pop3Client(host, port, tls ? trustAll() : null, Duration.ofSeconds(120));
+        if (!pop.login(user, password)) {
+            pop.close();
+            throw new IOException("login refused for " + user);
         }
-
-        void login(String user, String password) throws IOException {
-            ok("USER " + user);
-            ok("PASS " + password);
-        }
-
-        int stat() throws IOException {
-            String[] parts = ok("STAT").split(" ");
-            return Integer.parseInt(parts[1]);
-        }
-
-        String ok(String command) throws IOException {
-            out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            String line = readLine(in);
-            if (!line.startsWith("+OK")) {
-                throw new IOException(command.split(" ")[0] + " answered " + line);
-            }
-            return line;
-        }
-
-        void multi(String command) throws IOException {
-            ok(command);
-            while (!readLine(in).equals(".")) {
-                // discard the listing
-            }
-        }
-
-        /** RETR n, un-dot-stuffed, exactly as the server counts it. */
-        byte[] retr(int n) throws IOException {
-            ok("RETR " + n);
-            ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
-            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-            while (true) {
-                line.reset();
-                int b;
-                while ((b = in.read()) != -1) {
-                    line.write(b);
-                    if (b == '\n') {
-                        break;
-                    }
-                }
-                if (b == -1) {
-                    throw new IOException("connection closed in RETR");
-                }
-                byte[] l = line.toByteArray();
-                if (l.length == 3 && l[0] == '.' && l[1] == '\r') {
-                    return body.toByteArray();
-                }
-                int from = l.length > 0 && l[0] == '.' ? 1 : 0;
-                body.write(l, from, l.length - from);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
-
-    static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                int n = sb.length();
-                return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
-            }
-            if (sb.length() > 8192) {
-                throw new IOException("line too long");
-            }
-            sb.append((char) b);
-        }
-        throw new IOException("connection closed");
+        return pop;
     }
 
     static void expect(String line, char first) throws IOException {

@@ -36,6 +36,7 @@ import org.postkontor.deploy.tls.CertificateSource;
 import org.postkontor.deploy.tls.TlsException;
 import org.postkontor.badmail.BadmailQueue;
 import org.postkontor.pop3.Pop3Server;
+import org.postkontor.pop3.netty.NettyPop3Server;
 import org.postkontor.smtp.SmtpServer;
 import org.postkontor.store.PasswordHasher;
 import org.postkontor.store.Store;
@@ -159,7 +160,7 @@ public final class Appliance implements AutoCloseable {
             addService(new SmtpService(smtp), List.of("smtp"));
         }
         if (config.pop3().enabled() || config.pop3s().enabled()) {
-            Pop3Server pop3 = new Pop3Server(config.pop3Config(), store.maildrops(), store.accounts(),
+            Pop3Server pop3 = new NettyPop3Server(config.pop3Config(), store.maildrops(), store.accounts(),
                     new Pop3Meters(registry), clock, tls.contextFor("pop3"));
             try {
                 pop3.start();

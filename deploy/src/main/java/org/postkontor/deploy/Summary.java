@@ -1,5 +1,7 @@
 package org.postkontor.deploy;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +27,9 @@ final class Summary {
         l.add("summary: tls " + (a.tls().selfSigned() ? "self-signed " : "") + a.tls().certFile().toAbsolutePath().normalize()
                 + " (subject " + a.tls().certificate().getSubjectX500Principal().getName() + ", until "
                 + a.tls().certificate().getNotAfter().toInstant() + ", profile " + a.tls().policy().name() + ")");
-        a.address("smtp").ifPresent(x -> l.add("summary: smtp  " + hostPort(x) + " (STARTTLS)"));
-        a.address("pop3").ifPresent(x -> l.add("summary: pop3  " + hostPort(x) + " (STLS)"));
-        a.address("pop3s").ifPresent(x -> l.add("summary: pop3s " + hostPort(x) + " (implicit TLS)"));
+        a.address("smtp").ifPresent(x -> l.add("summary: smtp  " + hostPort(x) + families(x) + " (STARTTLS)"));
+        a.address("pop3").ifPresent(x -> l.add("summary: pop3  " + hostPort(x) + families(x) + " (STLS)"));
+        a.address("pop3s").ifPresent(x -> l.add("summary: pop3s " + hostPort(x) + families(x) + " (implicit TLS)"));
         a.address("http").ifPresent(x -> l.add("summary: http  http://" + hostPort(x)
                 + "/metrics, /health/live, /health/ready"));
         a.address("admin").ifPresent(x -> l.add("summary: admin http://" + hostPort(x) + " (admin API)"));
@@ -50,7 +52,8 @@ final class Summary {
         b.append("  free-disk reserve ").append(Sizes.format(c.store().freeDiskReserveBytes())).append('\n');
         b.append("  hostname        ").append(c.hostname()).append('\n');
         for (Listener x : List.of(c.smtp(), c.pop3(), c.pop3s(), c.http(), c.admin())) {
-            b.append(String.format("  %-15s %s%n", x.name(), x.enabled() ? hostPort(x.address()) : "off"));
+            b.append(String.format("  %-15s %s%n", x.name(),
+                    x.enabled() ? hostPort(x.address()) + families(x.address()) : "off"));
         }
         b.append("  tls             ").append(c.tls().cert().map(p -> p + " + " + c.tls().key().orElseThrow())
                 .orElse("self-signed under " + c.tls().selfSignedDir())).append(", profile ").append(c.tls().profile())
@@ -58,6 +61,14 @@ final class Summary {
         b.append("  log             ").append(c.log().format()).append(' ').append(c.log().level()).append('\n');
         b.append("  shutdown grace  ").append(Durations.format(c.shutdownGrace()));
         return b.toString();
+    }
+
+    /** What a listener on every address takes: {@code ::} takes both families, {@code 0.0.0.0} only IPv4. */
+    static String families(InetSocketAddress a) {
+        if (a.getAddress() == null || !a.getAddress().isAnyLocalAddress()) {
+            return "";
+        }
+        return a.getAddress() instanceof Inet6Address ? ", IPv6 and IPv4" : ", IPv4 only";
     }
 
     /** Where a client on this machine connects: the loopback address for a listener on all addresses. */
@@ -69,7 +80,45 @@ final class Summary {
     }
 
     static String hostPort(InetSocketAddress a) {
-        String h = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        String h = a.getAddress() == null ? a.getHostString() : text(a.getAddress());
         return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+    }
+
+    /** An address as people write it: IPv6 in RFC 5952's short form ({@code ::}, {@code ::1}). */
+    static String text(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address.getHostAddress();
+        }
+        byte[] b = address.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (b[2 * i] & 0xff) << 8 | (b[2 * i + 1] & 0xff);
+        }
+        int zerosAt = -1;
+        int zeros = 1; // a single zero group is not shortened (RFC 5952 §4.2.2)
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > zeros) {
+                zerosAt = i;
+                zeros = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == zerosAt) {
+                s.append("::");
+                i += zeros - 1;
+            } else {
+                if (!s.isEmpty() && s.charAt(s.length() - 1) != ':') {
+                    s.append(':');
+                }
+                s.append(Integer.toHexString(groups[i]));
+            }
+        }
+        return s.toString();
     }
 }

@@ -43,6 +43,11 @@ import java.util.Objects;
  *                                  malformed commands before the connection is closed
  * @param tlsHandshakeTimeout       {@code pop3.tls-handshake-timeout}
  * @param implementation            {@code pop3.implementation}: CAPA IMPLEMENTATION and greeting text
+ * @param proxyProtocol             {@code pop3.proxy-protocol}: every connection on both listeners
+ *                                  starts with a PROXY protocol v1 or v2 header (HAProxy, a cloud
+ *                                  load balancer), whose source address is the client's for logs,
+ *                                  limits, the login throttle and the loopback rule; a connection
+ *                                  without a valid one is closed
  */
 public record Pop3Config(
         String bindAddress,
@@ -63,7 +68,8 @@ public record Pop3Config(
         int expireDays,
         int maxBadCommands,
         Duration tlsHandshakeTimeout,
-        String implementation) {
+        String implementation,
+        boolean proxyProtocol) {
 
     /** RFC 2449 §4: a command line is at most 255 octets including CRLF. */
     public static final int RFC2449_MAX_COMMAND_LINE = 255;
@@ -150,6 +156,7 @@ public record Pop3Config(
         b.maxBadCommands = maxBadCommands;
         b.tlsHandshakeTimeout = tlsHandshakeTimeout;
         b.implementation = implementation;
+        b.proxyProtocol = proxyProtocol;
         return b;
     }
 
@@ -205,6 +212,7 @@ public record Pop3Config(
         private int maxBadCommands = 20;
         private Duration tlsHandshakeTimeout = Duration.ofSeconds(30);
         private String implementation = "Postkontor";
+        private boolean proxyProtocol = false;
 
         private Builder() {}
 
@@ -227,12 +235,13 @@ public record Pop3Config(
         public Builder maxBadCommands(int v) { maxBadCommands = v; return this; }
         public Builder tlsHandshakeTimeout(Duration v) { tlsHandshakeTimeout = v; return this; }
         public Builder implementation(String v) { implementation = v; return this; }
+        public Builder proxyProtocol(boolean v) { proxyProtocol = v; return this; }
 
         public Pop3Config build() {
             return new Pop3Config(bindAddress, plainPort, tlsPort, allowPlaintextAuth, allowPlaintextAuthOnLoopback,
                     idleTimeout, maxCommandLine, maxSaslLine, maxConnections, maxConnectionsPerAddress,
                     failedLoginDelay, failureWindow, maxFailuresPerAddress, maxFailuresPerUser, loginDelay,
-                    expireDays, maxBadCommands, tlsHandshakeTimeout, implementation);
+                    expireDays, maxBadCommands, tlsHandshakeTimeout, implementation, proxyProtocol);
         }
     }
 }

@@ -19,7 +19,10 @@ public interface Pop3Metrics {
      */
     default void sessionClosed(String how) {}
 
-    /** A connection was refused before the greeting. {@code reason}: {@code max_connections}, {@code max_per_address}. */
+    /**
+     * A connection was refused before the greeting. {@code reason}: {@code max_connections},
+     * {@code max_per_address}, {@code other} (no valid PROXY header with {@code pop3.proxy-protocol}).
+     */
     default void connectionRefused(String reason) {}
 
     /**

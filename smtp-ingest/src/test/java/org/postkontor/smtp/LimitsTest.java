@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -16,15 +17,20 @@ import org.postkontor.smtp.testing.RealStack;
 import org.postkontor.smtp.testing.SmtpTestClient;
 import org.postkontor.store.InsufficientStorageException;
 import org.postkontor.store.StoreException;
+import org.postkontor.store.testing.MutableClock;
 
 /** Limits, timeouts, vanishing clients, store failures and graceful stop, on real sockets. */
 class LimitsTest {
 
     private static SmtpServer fake(FakeStore store, Consumer<SmtpConfig.Builder> tune) {
+        return fake(store, tune, Clock.systemUTC());
+    }
+
+    private static SmtpServer fake(FakeStore store, Consumer<SmtpConfig.Builder> tune, Clock clock) {
         SmtpConfig.Builder b = SmtpConfig.builder().hostname("mx.example.test").tarpitDelay(Duration.ZERO)
                 .tarpitStep(Duration.ZERO);
         tune.accept(b);
-        SmtpServer s = new SmtpServer(b.build(), store, store, store, SmtpMetrics.NOOP, Clock.systemUTC(), null);
+        SmtpServer s = new SmtpServer(b.build(), store, store, store, SmtpMetrics.NOOP, clock, null);
         s.start();
         return s;
     }
@@ -116,10 +122,13 @@ class LimitsTest {
 
     @Test
     void sessionLongerThanTheLimitIsClosed() throws Exception {
-        SmtpServer s = fake(FakeStore.standard(), b -> b.sessionMaxDuration(Duration.ofMillis(300)));
+        MutableClock clock = new MutableClock(Instant.now());
+        SmtpServer s = fake(FakeStore.standard(), b -> b.sessionMaxDuration(Duration.ofMinutes(5)), clock);
         try (SmtpTestClient c = new SmtpTestClient(s.port(), 10_000)) {
             greet(c);
-            Thread.sleep(500);
+            c.send("NOOP");
+            assertEquals("250 2.0.0 Ok", c.line(), "within the limit");
+            clock.advance(Duration.ofMinutes(5).plusSeconds(1));
             c.send("NOOP");
             assertEquals("250 2.0.0 Ok", c.line());
             assertEquals("421 4.4.2 Session time limit reached, closing connection", c.line());

@@ -3,7 +3,6 @@ package org.postkontor.smtp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postkontor.smtp.testing.FakeStore;
 import org.postkontor.smtp.testing.SmtpTestClient;
+import org.postkontor.store.testing.ProxyHeaders;
 
 /** PROXY protocol v1 and v2 (off by default): limits and trace headers see the real client. */
 class ProxyProtocolTest {
@@ -33,22 +33,6 @@ class ProxyProtocolTest {
         server.stop(Duration.ofSeconds(1));
     }
 
-    static byte[] v1(String ip) {
-        return ("PROXY TCP4 " + ip + " 127.0.0.1 40000 25\r\n").getBytes(StandardCharsets.US_ASCII);
-    }
-
-    static byte[] v2(int a, int b, int c, int d) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        o.writeBytes(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
-        o.write(0x21); // version 2, PROXY
-        o.write(0x11); // INET, STREAM
-        o.write(0);
-        o.write(12);
-        o.writeBytes(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d, 127, 0, 0, 1});
-        o.writeBytes(new byte[] {(byte) 0x9c, 0x40, 0, 25});
-        return o.toByteArray();
-    }
-
     private void deliver(SmtpTestClient c) throws Exception {
         c.send("EHLO relay.test");
         c.reply();
@@ -65,7 +49,7 @@ class ProxyProtocolTest {
     @Test
     void v1HeaderGivesTheRealClientAddress() throws Exception {
         try (SmtpTestClient c = new SmtpTestClient(server.port(), 10_000)) {
-            c.raw(v1("203.0.113.7"));
+            c.raw(ProxyHeaders.v1("203.0.113.7"));
             assertTrue(c.line().startsWith("220 mx.example.test "));
             deliver(c);
         }
@@ -76,7 +60,7 @@ class ProxyProtocolTest {
     @Test
     void v2HeaderGivesTheRealClientAddress() throws Exception {
         try (SmtpTestClient c = new SmtpTestClient(server.port(), 10_000)) {
-            c.raw(v2(198, 51, 100, 9));
+            c.raw(ProxyHeaders.v2(198, 51, 100, 9));
             assertTrue(c.line().startsWith("220 mx.example.test "));
             deliver(c);
         }
@@ -89,11 +73,11 @@ class ProxyProtocolTest {
         try (SmtpTestClient a = new SmtpTestClient(server.port(), 10_000);
              SmtpTestClient b = new SmtpTestClient(server.port(), 10_000);
              SmtpTestClient c = new SmtpTestClient(server.port(), 10_000)) {
-            a.raw(v1("203.0.113.1"));
+            a.raw(ProxyHeaders.v1("203.0.113.1"));
             assertTrue(a.line().startsWith("220 "));
-            b.raw(v2(203, 0, 113, 2));
+            b.raw(ProxyHeaders.v2(203, 0, 113, 2));
             assertTrue(b.line().startsWith("220 "), "another client behind the same balancer");
-            c.raw(v1("203.0.113.1"));
+            c.raw(ProxyHeaders.v1("203.0.113.1"));
             assertEquals("421 4.7.0 Too many connections, try again later", c.line());
         }
     }
@@ -110,7 +94,7 @@ class ProxyProtocolTest {
             }
         }
         try (SmtpTestClient c = new SmtpTestClient(server.port(), 10_000)) {
-            c.raw(v1("203.0.113.9"));
+            c.raw(ProxyHeaders.v1("203.0.113.9"));
             assertTrue(c.line().startsWith("220 "));
         }
     }

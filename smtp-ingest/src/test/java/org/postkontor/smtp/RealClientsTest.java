@@ -2,7 +2,6 @@ package org.postkontor.smtp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postkontor.smtp.testing.RealStack;
+import org.postkontor.store.testing.ClientTools;
 
 /**
  * Real third-party clients (swaks, Python smtplib) against the listener on a real store: what each
@@ -145,20 +145,13 @@ class RealClientsTest {
         requireBinary("swaks");
         if (tls) {
             String support = run(List.of("swaks", "--support"));
-            assumeTrue(support.contains("=== TLS supported"),
-                    "swaks has no TLS here: install libnet-ssleay-perl (Debian) to run the STARTTLS client test");
+            ClientTools.require(support.contains("=== TLS supported"),
+                    "swaks has no TLS here: libnet-ssleay-perl (Debian) is not installed");
         }
     }
 
     static void requireBinary(String name) {
-        boolean found = false;
-        for (String p : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(p, name))) {
-                found = true;
-                break;
-            }
-        }
-        assumeTrue(found, name + " is not installed: install it (.ci/install-packages does) to run this real-client test");
+        ClientTools.require(name);
     }
 
     static String run(List<String> cmd) throws IOException, InterruptedException {

@@ -23,7 +23,8 @@ public interface Spool {
      * Stores {@code message} once for all {@code mailboxes} and indexes one entry per mailbox.
      *
      * <p>The stream is read to its end and not closed. Line ends are normalized to CRLF (a lone LF
-     * or lone CR becomes CRLF), so that the octets POP3 counts are the octets it sends. Each entry
+     * or lone CR becomes CRLF) and a last line without a line end gets CRLF, so that the octets
+     * POP3 counts are the octets it sends. Each entry
      * is served with a {@code Delivered-To: <mailbox>} header line before the stored bytes, without
      * writing the message once per mailbox; that line is part of the entry's octet count.
      *

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postkontor.admin.testing.TestAppliance;
+import org.postkontor.store.testing.ClientTools;
 
 /** The admin HTTP API driven by curl, as README.md shows it. */
 class AdminHttpApiTest {
@@ -48,7 +48,7 @@ class AdminHttpApiTest {
 
     @Test
     void curlExamples() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl missing (.ci/install-packages)");
+        ClientTools.require(Files.isExecutable(Path.of("/usr/bin/curl")), "/usr/bin/curl is not installed");
         try (TestAppliance app = TestAppliance.start(data, false)) {
             String token = Files.readString(data.resolve(AdminToken.FILE_NAME)).strip();
             assertEquals("rw-------",

@@ -3,7 +3,6 @@ package org.postkontor.admin.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +25,7 @@ import org.postkontor.admin.testing.TestAppliance;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.Maildrop;
 import org.postkontor.store.MaildropEntry;
+import org.postkontor.store.testing.ClientTools;
 
 /**
  * Moving from Dovecot, with Dovecot's own tools: a passwd-file hashed by {@code doveadm pw} (one
@@ -86,8 +86,8 @@ class DovecotMigrationTest {
 
     @Test
     void passwdFileUsersLogInOverPop3WithOldPasswordsAndAreRehashed() throws Exception {
-        assumeTrue(Files.isExecutable(DOVEADM), "doveadm missing: install Debian's dovecot-core (.ci/install-packages)");
-        assumeTrue(Files.isExecutable(CURL), "curl missing (.ci/install-packages)");
+        ClientTools.require(Files.isExecutable(DOVEADM), DOVEADM + " (Debian's dovecot-core) is not installed");
+        ClientTools.require(Files.isExecutable(CURL), CURL + " is not installed");
         Path data = tmp.resolve("data");
         Files.createDirectories(data);
         Map<String, String> users = new LinkedHashMap<>();
@@ -164,7 +164,7 @@ class DovecotMigrationTest {
 
     @Test
     void dovecotMaildirKeepsUidlsAndFetchmailDownloadsNothingTwice() throws Exception {
-        assumeTrue(Files.isExecutable(FETCHMAIL), "fetchmail missing (.ci/install-packages)");
+        ClientTools.require(Files.isExecutable(FETCHMAIL), FETCHMAIL + " is not installed");
         boolean realDovecot = Files.isExecutable(DOVECOT_POP3) && !Boolean.getBoolean("postkontor.test.without-dovecot-pop3");
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path home = tmp.resolve("home");

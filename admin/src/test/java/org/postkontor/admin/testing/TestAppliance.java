@@ -21,6 +21,7 @@ import org.postkontor.badmail.BadmailQueue;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.pop3.Pop3Metrics;
 import org.postkontor.pop3.Pop3Server;
+import org.postkontor.pop3.netty.NettyPop3Server;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreException;
@@ -56,7 +57,7 @@ public final class TestAppliance implements AutoCloseable {
         this.badmail = BadmailQueue.over(store, BadmailConfig.DEFAULTS, clock, BadmailMetrics.NOOP);
         this.token = AdminToken.ensure(dataDir);
         if (withPop3) {
-            pop3 = new Pop3Server(Pop3Config.builder().bindAddress("127.0.0.1").plainPort(0).tlsPort(-1)
+            pop3 = new NettyPop3Server(Pop3Config.builder().bindAddress("127.0.0.1").plainPort(0).tlsPort(-1)
                     .allowPlaintextAuthOnLoopback(true).failedLoginDelay(Duration.ZERO).build(), store.maildrops(),
                     store.accounts(), Pop3Metrics.NOOP, clock, null);
             pop3.start();

@@ -1,8 +1,12 @@
 package org.postkontor.deploy.config;
 
+import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +80,11 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
 
     /** Reads, checks and builds; {@link ConfigException} lists every problem, each naming its key. */
     public static ApplianceConfig load(Optional<Path> file, Map<String, String> env) throws ConfigException {
+        return load(file, env, ipv6Available());
+    }
+
+    /** As {@link #load(Optional, Map)} on a host that has IPv6 or not ({@link #listenOn}). */
+    static ApplianceConfig load(Optional<Path> file, Map<String, String> env, boolean ipv6) throws ConfigException {
         RawConfig raw = RawConfig.read(file, env);
         List<String> problems = new ArrayList<>(raw.problems());
         Path dataDir = raw.get(Settings.DATA_DIR, problems);
@@ -90,16 +99,16 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
             hostname = localHostName();
         }
         Listener smtp = new Listener("smtp", "smtp.port", raw.get(Settings.SMTP_ENABLED, problems),
-                raw.get(Settings.SMTP_BIND, problems), raw.get(Settings.SMTP_PORT, problems));
-        InetAddress pop3Bind = raw.get(Settings.POP3_BIND, problems);
+                listenOn(raw.get(Settings.SMTP_BIND, problems), ipv6), raw.get(Settings.SMTP_PORT, problems));
+        InetAddress pop3Bind = listenOn(raw.get(Settings.POP3_BIND, problems), ipv6);
         Listener pop3 = new Listener("pop3", "pop3.port", raw.get(Settings.POP3_ENABLED, problems), pop3Bind,
                 raw.get(Settings.POP3_PORT, problems));
         Listener pop3s = new Listener("pop3s", "pop3.tls-port", raw.get(Settings.POP3_TLS_ENABLED, problems), pop3Bind,
                 raw.get(Settings.POP3_TLS_PORT, problems));
-        Listener http = new Listener("http", "http.port", true, raw.get(Settings.HTTP_BIND, problems),
+        Listener http = new Listener("http", "http.port", true, listenOn(raw.get(Settings.HTTP_BIND, problems), ipv6),
                 raw.get(Settings.HTTP_PORT, problems));
         Listener admin = new Listener("admin", "admin.port", raw.get(Settings.ADMIN_ENABLED, problems),
-                raw.get(Settings.ADMIN_BIND, problems), raw.get(Settings.ADMIN_PORT, problems));
+                listenOn(raw.get(Settings.ADMIN_BIND, problems), ipv6), raw.get(Settings.ADMIN_PORT, problems));
         checkPorts(List.of(smtp, pop3, pop3s, http, admin), problems);
 
         Optional<Path> cert = raw.get(Settings.TLS_CERT, problems);
@@ -170,7 +179,8 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                 .expireDays(raw.get(Settings.POP3_EXPIRE_DAYS, problems))
                 .maxBadCommands(raw.get(Settings.POP3_MAX_BAD_COMMANDS, problems))
                 .tlsHandshakeTimeout(raw.get(Settings.POP3_TLS_HANDSHAKE_TIMEOUT, problems))
-                .implementation(raw.get(Settings.POP3_IMPLEMENTATION, problems));
+                .implementation(raw.get(Settings.POP3_IMPLEMENTATION, problems))
+                .proxyProtocol(raw.get(Settings.POP3_PROXY_PROTOCOL, problems));
         long maxTotal = raw.get(Settings.BADMAIL_MAX_TOTAL_BYTES, problems);
         long maxMessage = raw.get(Settings.SMTP_MAX_MESSAGE_SIZE, problems);
         if (maxTotal / 2 < maxMessage) {
@@ -199,6 +209,32 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         }
         return new ApplianceConfig(file, dataDir, new StoreConfig(spool, index, badmail, reserve, authCacheTtl, authCacheSize), hostname,
                 smtp, pop3, pop3s, http, admin, tls, log, grace, smtpConfig, pop3Config, badmailConfig, sweep);
+    }
+
+    /**
+     * Where a listener binds: {@code ::} is every address, IPv6 and IPv4 (Java's sockets on it are
+     * dual-stack); on a host without IPv6 it cannot be bound, and {@code 0.0.0.0} is every address
+     * there. Any other address is kept.
+     */
+    static InetAddress listenOn(InetAddress bind, boolean ipv6) {
+        if (ipv6 || !(bind instanceof Inet6Address) || !bind.isAnyLocalAddress()) {
+            return bind;
+        }
+        try {
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** True if this JVM can open an IPv6 socket and bind it to {@code ::} (it does not listen). */
+    static boolean ipv6Available() {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.INET6)) {
+            probe.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[16]), 0));
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     private static void checkReadable(Setting<?> s, Optional<Path> p, RawConfig raw, List<String> problems) {

@@ -54,7 +54,7 @@ public final class Settings {
     public static final Setting<Boolean> SMTP_ENABLED = add("smtp.enabled", ValueType.bool(), "true",
             "Receive mail over SMTP (STARTTLS offered).");
     public static final Setting<java.net.InetAddress> SMTP_BIND = add("smtp.bind", ValueType.bindAddress(),
-            "0.0.0.0", "Address the SMTP listener binds.");
+            "::", "Address the SMTP listener binds (:: is IPv6 and IPv4; 0.0.0.0 on a host without IPv6).");
     public static final Setting<Integer> SMTP_PORT = add("smtp.port", ValueType.port(), "10025",
             "SMTP port (25 in production; the Compose file maps 25 to it).");
 
@@ -104,7 +104,7 @@ public final class Settings {
             "256KiB", "Message data up to this size is buffered in memory, larger in smtp.temp-dir.");
 
     public static final Setting<java.net.InetAddress> POP3_BIND = add("pop3.bind", ValueType.bindAddress(),
-            "0.0.0.0", "Address both POP3 listeners bind.");
+            "::", "Address both POP3 listeners bind (:: is IPv6 and IPv4; 0.0.0.0 on a host without IPv6).");
     public static final Setting<Boolean> POP3_ENABLED = add("pop3.enabled", ValueType.bool(), "true",
             "Serve POP3 with STLS (RFC 2595) on pop3.port.");
     public static final Setting<Integer> POP3_PORT = add("pop3.port", ValueType.port(), "10110",
@@ -155,6 +155,11 @@ public final class Settings {
     public static final Setting<String> POP3_IMPLEMENTATION = add("pop3.implementation",
             ValueType.text(100, Pattern.compile("[ -~]+"), "1 to 100 printable ASCII characters"), "Postkontor",
             "CAPA IMPLEMENTATION and greeting text.");
+    public static final Setting<Boolean> POP3_PROXY_PROTOCOL = add("pop3.proxy-protocol", ValueType.bool(), "false",
+            "Expect a PROXY protocol v1/v2 header first on every connection to both POP3 listeners"
+                    + " (behind HAProxy or a cloud load balancer), so that logs, pop3.max-connections-per-address,"
+                    + " the failed-login limits and pop3.allow-plaintext-auth-loopback see the client's address;"
+                    + " a connection without a valid header is closed. Never turn on when clients connect directly.");
 
     // --- authentication
     public static final Setting<Duration> AUTH_CACHE_TTL = add("auth.cache-ttl",

@@ -243,7 +243,8 @@ public interface ValueType<T> {
 
             @Override
             public String allowed() {
-                return "an IP address to listen on (0.0.0.0 = all IPv4, :: = all, 127.0.0.1 = this host only)";
+                return "an IP address to listen on (0.0.0.0 = all IPv4, :: = all IPv6 and IPv4, 127.0.0.1 = this"
+                        + " host only)";
             }
         };
     }

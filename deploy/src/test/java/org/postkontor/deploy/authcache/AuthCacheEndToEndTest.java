@@ -19,6 +19,7 @@ import org.postkontor.deploy.metrics.StoreMeters;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.pop3.Pop3Metrics;
 import org.postkontor.pop3.Pop3Server;
+import org.postkontor.pop3.netty.NettyPop3Server;
 import org.postkontor.store.Administration.Quota;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.Store;
@@ -65,7 +66,7 @@ class AuthCacheEndToEndTest {
                 new StoreMeters(registry));
         store.admin().addDomain("example.test");
         store.admin().addUser(ALICE, "s3cret pass".toCharArray(), Quota.NONE);
-        pop3 = new Pop3Server(Pop3Config.builder().bindAddress("127.0.0.1").plainPort(0).tlsPort(-1)
+        pop3 = new NettyPop3Server(Pop3Config.builder().bindAddress("127.0.0.1").plainPort(0).tlsPort(-1)
                 .allowPlaintextAuthOnLoopback(true).failedLoginDelay(Duration.ZERO).build(), store.maildrops(),
                 store.accounts(), Pop3Metrics.NOOP, Clock.systemUTC(), null);
         pop3.start();

@@ -23,6 +23,7 @@ import org.postkontor.badmail.Redelivery;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.pop3.Pop3Metrics;
 import org.postkontor.pop3.Pop3Server;
+import org.postkontor.pop3.netty.NettyPop3Server;
 import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.SmtpServer;
@@ -85,7 +86,7 @@ class BadmailEndToEndTest {
         smtp = new SmtpServer(SmtpConfig.builder().port(0).hostname("mx.example.test").tempDir(smtpTmp).build(),
                 store.directory(), store.spool(), badmail, SmtpMetrics.NOOP, Clock.systemUTC(), null);
         smtp.start();
-        pop3 = new Pop3Server(Pop3Config.builder().bindAddress("127.0.0.1").plainPort(0).tlsPort(-1)
+        pop3 = new NettyPop3Server(Pop3Config.builder().bindAddress("127.0.0.1").plainPort(0).tlsPort(-1)
                 .allowPlaintextAuthOnLoopback(true).build(), store.maildrops(), store.accounts(), Pop3Metrics.NOOP,
                 Clock.systemUTC(), null);
         pop3.start();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -12,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,7 @@ import org.postkontor.store.MailAddress;
 import org.postkontor.store.Maildrop;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreMetrics;
+import org.postkontor.store.testing.Await;
 import org.postkontor.store.testing.PlainTestHasher;
 
 /** Stopping the appliance lets an SMTP transaction in flight finish: its 250 comes, and the mail is there after. */
@@ -37,6 +40,17 @@ class GracefulStopTest {
             line = in.readLine();
         } while (line != null && line.length() > 3 && line.charAt(3) == '-');
         return line;
+    }
+
+    /** The first line a new SMTP connection gets, or "" if it cannot connect. */
+    private static String greeting(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            return line == null ? "" : line;
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static void send(OutputStream out, String line) throws Exception {
@@ -71,11 +85,10 @@ class GracefulStopTest {
                 send(out, "Subject: in flight\r\n\r\nsent while the appliance stops");
 
                 stopper = Thread.ofPlatform().start(a::close);
-                for (int i = 0; i < 100 && a.readiness().ready(); i++) {
-                    Thread.sleep(20);
-                }
-                assertFalse(a.readiness().ready(), "not ready once the stop began");
-                Thread.sleep(500);
+                Await.until(Duration.ofSeconds(10), "readiness to go", () -> !a.readiness().ready());
+                int port = a.address("smtp").orElseThrow().getPort();
+                // SMTP's stop has begun (new sessions are turned away) and then waits for this transaction
+                Await.until(Duration.ofSeconds(10), "SMTP to refuse new sessions", () -> greeting(port).startsWith("421 4.3.2"));
                 assertTrue(stopper.isAlive(), "the stop waits for the transaction");
 
                 send(out, ".");

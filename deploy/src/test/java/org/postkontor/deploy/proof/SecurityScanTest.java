@@ -3,7 +3,6 @@ package org.postkontor.deploy.proof;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postkontor.store.testing.ClientTools;
 import org.postkontor.store.testing.PlainTestHasher;
 
 /**
@@ -35,7 +35,7 @@ class SecurityScanTest {
 
     @Test
     void nmapSmtpOpenRelayFindsNoRelay() throws Exception {
-        assumeTrue(Tools.installed("nmap"), "nmap is not installed (CI installs it via .ci/install-packages)");
+        ClientTools.require("nmap");
         // The tarpit (1 s more per refused command) would make nmap's 16 relay attempts take minutes;
         // it is off here so the scan ends quickly: what is proven is that every attempt is refused.
         Map<String, String> env = Map.of("POSTKONTOR_SMTP_TARPIT_DELAY", "0", "POSTKONTOR_SMTP_TARPIT_STEP", "0",
@@ -74,9 +74,9 @@ class SecurityScanTest {
     }
 
     private void scanAll(Map<String, String> env) throws Exception {
-        boolean sslscan = Tools.installed("sslscan");
-        boolean openssl = Tools.installed("openssl");
-        assumeTrue(sslscan || openssl, "neither sslscan nor openssl is installed (CI installs both)");
+        boolean sslscan = ClientTools.onPath("sslscan");
+        boolean openssl = ClientTools.onPath("openssl");
+        ClientTools.require(sslscan || openssl, "neither sslscan nor openssl is installed");
         try (ProofAppliance a = ProofAppliance.start(dir, env, new PlainTestHasher())) {
             List<Endpoint> endpoints = List.of(new Endpoint("smtp STARTTLS", a.port("smtp"), "smtp"),
                     new Endpoint("pop3 STLS", a.port("pop3"), "pop3"), new Endpoint("pop3s", a.port("pop3s"), null));

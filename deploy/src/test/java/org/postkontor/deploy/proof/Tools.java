@@ -4,22 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.postkontor.store.testing.ClientTools;
 
-/** Runs third-party tools (nmap, sslscan, openssl) with a bound on their time. */
+/** Runs third-party tools (nmap, sslscan, openssl) with a bound on their time ({@code ClientTools} says whether they are there). */
 final class Tools {
     private Tools() {}
 
     record Output(int exit, String text) {}
-
-    static boolean installed(String tool) {
-        try {
-            Process p = new ProcessBuilder("sh", "-c", "command -v " + tool).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
 
     /** Runs {@code cmd} with stdin closed; kills it (its own PID) after {@code seconds}. */
     static Output run(List<String> cmd, int seconds) throws IOException, InterruptedException {

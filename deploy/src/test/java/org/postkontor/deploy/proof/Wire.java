@@ -25,13 +25,18 @@ final class Wire implements AutoCloseable {
 
     /** {@code seen} collects every received byte; null to keep nothing. */
     Wire(int port, boolean tls, int timeoutMillis, ByteArrayOutputStream seen) throws IOException {
+        this("127.0.0.1", port, tls, timeoutMillis, seen);
+    }
+
+    /** To {@code host} (an address literal: 127.0.0.1, ::1). */
+    Wire(String host, int port, boolean tls, int timeoutMillis, ByteArrayOutputStream seen) throws IOException {
         Socket plain = new Socket();
         try {
-            plain.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            plain.connect(new InetSocketAddress(host, port), 10_000);
             plain.setSoTimeout(timeoutMillis);
             if (tls) {
                 SSLSocket s = (SSLSocket) TestCertificates.trustAllClientContext().getSocketFactory()
-                        .createSocket(plain, "127.0.0.1", port, true);
+                        .createSocket(plain, host, port, true);
                 s.setSoTimeout(timeoutMillis);
                 s.startHandshake();
                 socket = s;

@@ -19,7 +19,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLSocket;
+import org.postkontor.bench.Lines;
+import org.postkontor.bench.Pop3Client;
 import org.postkontor.store.testing.TestCertificates;
 
 /**
@@ -102,7 +103,7 @@ public final class CrashDriver {
             if (!p.isAlive()) {
                 throw new IllegalStateException("the appliance exited with " + p.exitValue() + " at start");
             }
-            try (Smtp s = new Smtp(smtpPort); Pop3 q = new Pop3(pop3sPort)) {
+            try (Smtp s = new Smtp(smtpPort); Pop3Client q = pop3s()) {
                 return Duration.ofNanos(System.nanoTime() - start);
             } catch (IOException notYet) {
                 Thread.sleep(50);
@@ -132,7 +133,7 @@ public final class CrashDriver {
             String user = users.get(r.nextInt(users.size()));
             Set<Integer> deleted = new HashSet<>();
             boolean quitSent = false;
-            try (Pop3 pop = new Pop3(pop3sPort)) {
+            try (Pop3Client pop = pop3s()) {
                 if (!pop.login(user, password)) {
                     pause(50); // in use by the other drainer, or not serving yet
                     continue;
@@ -162,7 +163,7 @@ public final class CrashDriver {
     private Set<Integer> finalInventory() throws IOException {
         Set<Integer> present = new HashSet<>();
         for (String user : users) {
-            try (Pop3 pop = new Pop3(pop3sPort)) {
+            try (Pop3Client pop = pop3s()) {
                 if (!pop.login(user, password)) {
                     throw new IOException("cannot log in as " + user + " after the last restart");
                 }
@@ -187,6 +188,12 @@ public final class CrashDriver {
             ledger.retrieved(id, Messages.intact(message));
         }
         return id;
+    }
+
+    /** A POP3 session over implicit TLS (the appliance's self-signed certificate is taken as it is). */
+    private Pop3Client pop3s() throws IOException {
+        return new Pop3Client("127.0.0.1", pop3sPort, TestCertificates.trustAllClientContext().getSocketFactory(),
+                Duration.ofSeconds(60));
     }
 
     private static void pause(long millis) {
@@ -249,22 +256,6 @@ public final class CrashDriver {
         }
     }
 
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                int n = sb.length();
-                return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
-            }
-            if (sb.length() > 4096) {
-                throw new IOException("line too long");
-            }
-            sb.append((char) b);
-        }
-        throw new IOException("connection closed");
-    }
-
     /** A minimal SMTP client: one transaction per message, no pipelining. */
     static final class Smtp implements AutoCloseable {
         private final Socket socket;
@@ -312,7 +303,7 @@ public final class CrashDriver {
         private String reply() throws IOException {
             String line;
             do {
-                line = readLine(in);
+                line = Lines.read(in);
                 if (line.length() < 3) {
                     throw new IOException("bad reply");
                 }
@@ -323,80 +314,6 @@ public final class CrashDriver {
         private static void expect(String reply, char first) throws IOException {
             if (reply.charAt(0) != first) {
                 throw new IOException("unexpected reply " + reply);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
-
-    /** A minimal POP3 client over implicit TLS. */
-    static final class Pop3 implements AutoCloseable {
-        private final SSLSocket socket;
-        private final InputStream in;
-        private final OutputStream out;
-
-        Pop3(int port) throws IOException {
-            Socket plain = new Socket();
-            plain.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket = (SSLSocket) TestCertificates.trustAllClientContext().getSocketFactory()
-                    .createSocket(plain, "127.0.0.1", port, true);
-            socket.setSoTimeout(60_000);
-            socket.startHandshake();
-            in = new BufferedInputStream(socket.getInputStream(), 65536);
-            out = new BufferedOutputStream(socket.getOutputStream());
-            if (!readLine(in).startsWith("+OK")) {
-                throw new IOException("no POP3 greeting");
-            }
-        }
-
-        /** False if the login was refused (wrong password or maildrop in use). */
-        boolean login(String user, String password) throws IOException {
-            return send("USER " + user).startsWith("+OK") && send("PASS " + password).startsWith("+OK");
-        }
-
-        int stat() throws IOException {
-            return Integer.parseInt(ok("STAT").split(" ")[1]);
-        }
-
-        String ok(String command) throws IOException {
-            String line = send(command);
-            if (!line.startsWith("+OK")) {
-                throw new IOException(command.split(" ")[0] + " answered " + line);
-            }
-            return line;
-        }
-
-        private String send(String command) throws IOException {
-            out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return readLine(in);
-        }
-
-        byte[] retr(int n) throws IOException {
-            ok("RETR " + n);
-            ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
-            ByteArrayOutputStream line = new ByteArrayOutputStream(128);
-            while (true) {
-                line.reset();
-                int b;
-                while ((b = in.read()) != -1) {
-                    line.write(b);
-                    if (b == '\n') {
-                        break;
-                    }
-                }
-                if (b == -1) {
-                    throw new IOException("closed in RETR");
-                }
-                byte[] l = line.toByteArray();
-                if (l.length == 3 && l[0] == '.' && l[1] == '\r') {
-                    return body.toByteArray();
-                }
-                int from = l.length > 0 && l[0] == '.' ? 1 : 0;
-                body.write(l, from, l.length - from);
             }
         }
 

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -30,6 +31,10 @@ import org.postkontor.pop3.SessionServices;
  * {@code [tls] → idle → framer → pop3}. {@code tls} is there from the start on the implicit-TLS
  * listener (RFC 8314), or added in front by {@link #addStartTls} when STLS is accepted. A
  * connection over the limits gets one {@code -ERR [SYS/TEMP]} line and is closed.
+ *
+ * <p>With {@code pop3.proxy-protocol} the pipeline starts as {@code proxy → proxy-header}
+ * ({@link ProxyHeaderHandler}); the rest is built once the PROXY header has named the client, so
+ * that limits, logs, the login throttle and the loopback rule see the client, not the balancer.
  */
 public final class Pop3ChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -62,8 +67,23 @@ public final class Pop3ChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        ChannelPipeline p = ch.pipeline();
         InetSocketAddress remote = ch.remoteAddress() instanceof InetSocketAddress a ? a : null;
+        if (services.config().proxyProtocol()) {
+            channels.add(ch); // a stop closes it while it waits for its header
+            ch.pipeline().addLast("proxy", new HAProxyMessageDecoder());
+            ch.pipeline().addLast("proxy-header", new ProxyHeaderHandler(this, remote, services.config().idleTimeout()));
+            return;
+        }
+        setUp(ch, remote);
+    }
+
+    /**
+     * Everything after the PROXY header (or from the start without one) for a client at
+     * {@code remote} (null if unknown). The caller fires {@code channelActive} to these handlers
+     * when the channel was already active.
+     */
+    void setUp(Channel ch, InetSocketAddress remote) {
+        ChannelPipeline p = ch.pipeline();
         String ip = remote == null ? "unknown" : remote.getAddress().getHostAddress();
         ConnectionLimiter.Refusal refusal = limiter.tryAcquire(ip);
         if (refusal != null) {

@@ -32,6 +32,7 @@ import javax.net.ssl.SSLSocket;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.pop3.Pop3Metrics;
 import org.postkontor.pop3.Pop3Server;
+import org.postkontor.pop3.netty.NettyPop3Server;
 import org.postkontor.store.Administration;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.PasswordHasher;
@@ -149,7 +150,7 @@ public final class Pop3Benchmark {
             Pop3Config config = Pop3Config.builder().plainPort(0).tlsPort(0).allowPlaintextAuthOnLoopback(true)
                     .maxConnections(Math.max(100, clients * 2)).maxConnectionsPerAddress(Math.max(100, clients * 2))
                     .build();
-            Pop3Server server = new Pop3Server(config, store.maildrops(), store.accounts(), Pop3Metrics.NOOP,
+            Pop3Server server = new NettyPop3Server(config, store.maildrops(), store.accounts(), Pop3Metrics.NOOP,
                     Clock.systemUTC(), certs.serverContext());
             server.start();
             try {
@@ -370,7 +371,7 @@ public final class Pop3Benchmark {
                 new Argon2idPasswordHasher(Argon2Params.DEFAULT), Clock.systemUTC(), StoreMetrics.NOOP)) {
             Pop3Config config = Pop3Config.builder().plainPort(0).tlsPort(-1).maxConnections(20_000)
                     .maxConnectionsPerAddress(20_000).build();
-            Pop3Server server = new Pop3Server(config, store.maildrops(), store.accounts(), Pop3Metrics.NOOP,
+            Pop3Server server = new NettyPop3Server(config, store.maildrops(), store.accounts(), Pop3Metrics.NOOP,
                     Clock.systemUTC(), null);
             server.start();
             System.out.println("PORT " + server.plainPort());

@@ -9,6 +9,7 @@ import javax.net.ssl.SSLContext;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.pop3.Pop3Metrics;
 import org.postkontor.pop3.Pop3Server;
+import org.postkontor.pop3.netty.NettyPop3Server;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreMetrics;
@@ -50,7 +51,7 @@ public final class Pop3Fixture implements AutoCloseable {
 
     public Pop3Server start(Pop3Config config) throws IOException {
         this.config = config;
-        server = new Pop3Server(config, store.store().maildrops(), store.store().accounts(), metrics,
+        server = new NettyPop3Server(config, store.store().maildrops(), store.store().accounts(), metrics,
                 Clock.systemUTC(), ssl);
         server.start();
         return server;

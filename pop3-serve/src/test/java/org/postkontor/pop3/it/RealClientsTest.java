@@ -17,12 +17,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.store.MailAddress;
+import org.postkontor.store.testing.ClientTools;
 
 /**
  * Real third-party POP3 clients against a real listener and the real store: each retrieves every
@@ -369,9 +369,7 @@ class RealClientsTest {
     // ---- process handling ----------------------------------------------------------------------
 
     private static void requireBinary(String name) {
-        boolean found = Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, name)));
-        Assumptions.assumeTrue(found, name + " is not installed here (.ci/install-packages installs it); skipped");
+        ClientTools.require(name);
     }
 
     private Path secretFile(Path file, String content) throws IOException {

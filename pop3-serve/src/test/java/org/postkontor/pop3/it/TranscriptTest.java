@@ -226,6 +226,7 @@ class TranscriptTest {
             case "idle-timeout-ms" -> b.idleTimeout(Duration.ofMillis(Long.parseLong(value)));
             case "max-connections-per-address" -> b.maxConnectionsPerAddress(Integer.parseInt(value));
             case "max-bad-commands" -> b.maxBadCommands(Integer.parseInt(value));
+            case "proxy-protocol" -> b.proxyProtocol(Boolean.parseBoolean(value));
             default -> throw new IllegalArgumentException("unknown transcript config key " + key);
         }
     }

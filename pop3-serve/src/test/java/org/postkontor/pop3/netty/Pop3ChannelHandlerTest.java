@@ -50,7 +50,8 @@ class Pop3ChannelHandlerTest {
         ch.runPendingTasks();
     }
 
-    private static String out(EmbeddedChannel ch) {
+    /** What the server wrote since the last call. */
+    static String out(EmbeddedChannel ch) {
         StringBuilder b = new StringBuilder();
         ByteBuf buf;
         while ((buf = ch.readOutbound()) != null) {

@@ -1,5 +1,7 @@
 package org.postkontor.smtp.internal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,7 +47,13 @@ public final class ConnectionLimiter implements SessionHandler {
 
     @Override
     public SessionAcceptance accept(Session session) {
-        Connection conn = ((AdaptedSocket) session.getSocket()).connection();
+        AdaptedSocket socket = (AdaptedSocket) session.getSocket();
+        Connection conn = socket.connection();
+        try {
+            socket.input().commands(session.getRawInput()); // the PROXY header is behind us
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         conn.client(session.getRemoteAddress());
         if (draining) {
             return SessionAcceptance.failure(421, "4.3.2 Service shutting down, try again later");

@@ -26,10 +26,10 @@ import java.util.Objects;
  * <p>Use: one instance per DATA command, read until -1 (or an exception). {@link #close()} does not
  * close the raw input, which belongs to the session.
  */
-final class DotTerminatedData extends InputStream {
+public final class DotTerminatedData extends InputStream {
 
     /** Raw bytes scanned per block: the session's buffer size, so a mark never outgrows it. */
-    static final int BLOCK = 8192;
+    public static final int BLOCK = 8192;
 
     private static final int CR = '\r';
     private static final int LF = '\n';
@@ -61,7 +61,7 @@ final class DotTerminatedData extends InputStream {
     /** Output bytes of the last {@link #scan}. */
     private int written;
 
-    DotTerminatedData(InputStream raw) {
+    public DotTerminatedData(InputStream raw) {
         this.raw = raw;
         this.bulk = raw.markSupported();
         this.block = bulk ? new byte[BLOCK] : null;

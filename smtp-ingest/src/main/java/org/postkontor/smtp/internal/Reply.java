@@ -32,6 +32,7 @@ public record Reply(int code, String enhanced, String text, Reason reason) {
     public static final Reply LOOP = new Reply(554, "5.4.6", "Routing loop detected: too many Received headers", Reason.LOOP);
     public static final Reply LINE_TOO_LONG =
             new Reply(552, "5.6.0", "Message has a line longer than allowed", Reason.SYNTAX);
+    public static final Reply COMMAND_LINE_TOO_LONG = new Reply(500, "5.5.2", "Line too long", Reason.SYNTAX);
     public static final Reply NUL_IN_DATA = new Reply(554, "5.6.0", "Message contains NUL characters", Reason.SYNTAX);
     public static final Reply DATA_TIMEOUT =
             new Reply(421, "4.4.2", "Timeout waiting for data, closing connection", Reason.TIMEOUT);

@@ -15,8 +15,8 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * The connection after STARTTLS: a server-mode TLS socket (TLS 1.3 and 1.2 only) layered on the
- * {@link PlainSocket}, whose output goes through its own {@link ReplyWriter}. Every other call
- * is passed to the real TLS socket.
+ * {@link PlainSocket}, whose input goes through its own {@link CommandInput} and output through its
+ * own {@link ReplyWriter}. Every other call is passed to the real TLS socket.
  */
 final class TlsSocket extends SSLSocket implements AdaptedSocket {
 
@@ -25,6 +25,7 @@ final class TlsSocket extends SSLSocket implements AdaptedSocket {
     private final SSLSocket tls;
     private final Connection connection;
     private OutputStream replies;
+    private CommandInput commands;
 
     private TlsSocket(SSLSocket tls, Connection connection) {
         this.tls = tls;
@@ -73,7 +74,15 @@ final class TlsSocket extends SSLSocket implements AdaptedSocket {
 
     @Override
     public InputStream getInputStream() throws IOException {
-        return tls.getInputStream();
+        return input();
+    }
+
+    @Override
+    public synchronized CommandInput input() throws IOException {
+        if (commands == null) {
+            commands = new CommandInput(tls.getInputStream(), getOutputStream(), connection, true);
+        }
+        return commands;
     }
 
     @Override public String[] getSupportedCipherSuites() { return tls.getSupportedCipherSuites(); }

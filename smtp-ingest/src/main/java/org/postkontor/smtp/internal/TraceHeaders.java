@@ -23,8 +23,9 @@ final class TraceHeaders {
                         String singleRecipient, String tlsProtocol, String tlsCipher, Instant at, ZoneId zone) {
         StringBuilder b = new StringBuilder(256);
         b.append("Return-Path: <").append(safe(sender, 320)).append(">\r\n");
+        // RFC 5321 §4.1.3: an IPv6 address literal is tagged "IPv6:"
         b.append("Received: from ").append(helo == null ? "unknown" : safe(helo, 255))
-                .append(" ([").append(clientIp).append("])\r\n");
+                .append(" ([").append(clientIp.indexOf(':') >= 0 ? "IPv6:" : "").append(clientIp).append("])\r\n");
         b.append("\tby ").append(hostname).append(" (Postkontor) with ")
                 .append(tlsProtocol != null ? "ESMTPS" : "ESMTP").append(" id ").append(id);
         if (tlsProtocol != null) {

@@ -85,7 +85,8 @@ public final class DurableFiles {
     /**
      * Writes the whole stream (not closing it) to a new file in tmp/ and fsyncs it.
      *
-     * @param normalizeLineEnds turn every lone LF and lone CR into CRLF while writing
+     * @param normalizeLineEnds turn every lone LF and lone CR into CRLF while writing, and end a
+     *                          last line that has no line end with CRLF
      */
     public TempFile writeTemp(InputStream in, boolean normalizeLineEnds) throws IOException {
         return writeTemp(new byte[0], in, normalizeLineEnds);
@@ -262,12 +263,17 @@ public final class DurableFiles {
         return total;
     }
 
-    /** Copies with every lone CR or lone LF written as CRLF. */
+    /**
+     * Copies with every lone CR or lone LF written as CRLF, and CRLF after a last line that has no
+     * line end (POP3 sends one there, RFC 1939 §3, so the stored octets are the ones RETR sends).
+     * An empty stream stays empty.
+     */
     static long copyNormalized(InputStream in, FileChannel ch) throws IOException {
         byte[] buf = new byte[BUFFER];
         ByteBuffer out = ByteBuffer.allocate(2 * BUFFER + 2);
         long total = 0;
         boolean pendingCr = false;
+        boolean lineOpen = false;
         int n;
         while ((n = in.read(buf)) != -1) {
             for (int i = 0; i < n; i++) {
@@ -278,12 +284,14 @@ public final class DurableFiles {
                     }
                     out.put((byte) '\n');
                     pendingCr = false;
+                    lineOpen = false;
                 } else {
                     if (pendingCr) {
                         out.put((byte) '\n');
                     }
                     out.put(b);
                     pendingCr = b == '\r';
+                    lineOpen = !pendingCr;
                 }
             }
             out.flip();
@@ -291,7 +299,10 @@ public final class DurableFiles {
             writeFully(ch, out);
             out.clear();
         }
-        if (pendingCr) {
+        if (pendingCr || lineOpen) {
+            if (lineOpen) {
+                out.put((byte) '\r');
+            }
             out.put((byte) '\n');
             out.flip();
             total += out.remaining();

@@ -39,10 +39,45 @@ class DurableFilesTest {
         assertEquals("a\r\nb\r\n", stored(f, "a\nb\n"));
         assertEquals("a\r\nb\r\n", stored(f, "a\rb\r"));
         assertEquals("a\r\nb\r\n", stored(f, "a\r\nb\r\n"));
-        assertEquals("a\r\n\r\nb", stored(f, "a\r\r\nb"));
+        assertEquals("a\r\n\r\nb\r\n", stored(f, "a\r\r\nb"));
         assertEquals("\r\n\r\n", stored(f, "\n\r"));
-        assertEquals("no end", stored(f, "no end"));
         assertEquals("", stored(f, ""));
+    }
+
+    @Test
+    void aLastLineWithoutLineEndGetsCrlf() throws IOException {
+        // POP3 sends CRLF after a last line without one (RFC 1939 §3): stored, it is counted too
+        DurableFiles f = new DurableFiles(dir, StoreMetrics.NOOP);
+        assertEquals("no end\r\n", stored(f, "no end"));
+        assertEquals("a\r\nb\r\n", stored(f, "a\r\nb"));
+        assertEquals("a\r\nb\r\n", stored(f, "a\nb"));
+        assertEquals("x\r\n", stored(f, "x\r"));
+        assertEquals("x\r\n", stored(f, "x\r\n"));
+        byte[] header = "HEADER\n".getBytes(StandardCharsets.ISO_8859_1);
+        DurableFiles.TempFile t = f.writeTemp(header, text("body"), true);
+        assertEquals("HEADER\nbody\r\n", Files.readString(t.path(), StandardCharsets.ISO_8859_1),
+                "the header is written as given; the stream ends with CRLF");
+        assertEquals(6, t.octets());
+        t.discard();
+    }
+
+    @Test
+    void aLineEndIsAddedAfterAFullBufferToo() throws IOException {
+        DurableFiles f = new DurableFiles(dir, StoreMetrics.NOOP);
+        String exactBuffer = stored(f, "y".repeat(64 * 1024));
+        assertEquals(64 * 1024 + 2, exactBuffer.length());
+        assertTrue(exactBuffer.endsWith("yy\r\n"));
+        String endsOnBoundary = stored(f, "z".repeat(64 * 1024 - 2) + "\r\n");
+        assertEquals(64 * 1024, endsOnBoundary.length());
+        assertTrue(endsOnBoundary.endsWith("zz\r\n"));
+    }
+
+    @Test
+    void withoutNormalizingNothingIsAdded() throws IOException {
+        DurableFiles f = new DurableFiles(dir, StoreMetrics.NOOP);
+        long octets = f.storeDurably(text("raw"), Path.of("raw"), false);
+        assertEquals(3, octets);
+        assertEquals("raw", Files.readString(dir.resolve("raw"), StandardCharsets.ISO_8859_1));
     }
 
     @Test
@@ -57,6 +92,9 @@ class DurableFilesTest {
                 case 1 -> { in.append("\r\n"); expected.append("\r\n"); }
                 default -> { in.append('x'); expected.append('x'); }
             }
+        }
+        if (expected.charAt(expected.length() - 1) != '\n') {
+            expected.append("\r\n");
         }
         assertEquals(expected.toString(), stored(f, in.toString()));
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.postkontor.store.testing.ClientTools;
 
 class Argon2idPasswordHasherTest {
 
@@ -136,8 +136,8 @@ class Argon2idPasswordHasherTest {
     }
 
     static String doveadmPw(String scheme, String password) throws IOException, InterruptedException {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/doveadm")),
-                "doveadm missing: install Debian's dovecot-core (.ci/install-packages) to check Dovecot's hashes");
+        ClientTools.require(Files.isExecutable(Path.of("/usr/bin/doveadm")),
+                "/usr/bin/doveadm (Debian's dovecot-core, to check Dovecot's hashes) is not installed");
         Process p = new ProcessBuilder("/usr/bin/doveadm", "pw", "-s", scheme, "-p", password)
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "doveadm pw timed out");

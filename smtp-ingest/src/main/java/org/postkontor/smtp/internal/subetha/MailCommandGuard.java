@@ -1,8 +1,11 @@
-package org.postkontor.smtp.internal;
+package org.postkontor.smtp.internal.subetha;
 
 import java.io.IOException;
 import java.util.Locale;
 import org.postkontor.smtp.SmtpMetrics.Reason;
+import org.postkontor.smtp.internal.AdaptedSocket;
+import org.postkontor.smtp.internal.Connection;
+import org.postkontor.smtp.internal.Reply;
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.internal.command.MailCommand;
 import org.subethamail.smtp.internal.server.Command;
@@ -11,9 +14,8 @@ import org.subethamail.smtp.server.SMTPServer;
 import org.subethamail.smtp.server.Session;
 
 /**
- * The one place the adapter uses a SubEthaSMTP type from its {@code internal} packages: MAIL is
- * wrapped to check its parameters (RFC 5321 §4.1.1.2, RFC 1870, RFC 6152, RFC 6531) before the
- * library's own MailCommand runs. 7.2.2 parses {@code SIZE=} with {@code Integer.parseInt} (a
+ * MAIL, wrapped to check its parameters (RFC 5321 §4.1.1.2, RFC 1870, RFC 6152, RFC 6531) before
+ * the library's own MailCommand runs. 7.2.2 parses {@code SIZE=} with {@code Integer.parseInt} (a
  * value past 2^31 kills the session with 421), looks at SIZE only when it is the last parameter
  * and ignores unknown parameters. Here: SIZE over the limit → 552 5.3.4, a malformed value → 501
  * 5.5.4, BODY other than 7BIT/8BITMIME → 555 5.5.4, an unknown parameter → 555 5.5.4; AUTH= is

@@ -1,7 +1,10 @@
-package org.postkontor.smtp.internal;
+package org.postkontor.smtp.internal.subetha;
 
 import java.io.IOException;
 import java.io.InputStream;
+import org.postkontor.smtp.internal.AdaptedSocket;
+import org.postkontor.smtp.internal.Connection;
+import org.postkontor.smtp.internal.DotTerminatedData;
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.internal.io.ReceivedHeaderStream;
@@ -41,6 +44,10 @@ public final class DataCommandGuard implements Command {
             return;
         }
         session.sendResponse("354 End data with <CR><LF>.<CR><LF>");
+        MessageData.read(session, () -> receive(session, conn));
+    }
+
+    private static void receive(Session session, Connection conn) throws IOException, DropConnectionException {
         DotTerminatedData data = new DotTerminatedData(session.getRawInput());
         InputStream message = data;
         SMTPServer server = session.getServer();

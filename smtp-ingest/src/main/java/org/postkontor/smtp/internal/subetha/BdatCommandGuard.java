@@ -1,10 +1,12 @@
-package org.postkontor.smtp.internal;
+package org.postkontor.smtp.internal.subetha;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
 import org.postkontor.smtp.SmtpMetrics.Reason;
+import org.postkontor.smtp.internal.AdaptedSocket;
+import org.postkontor.smtp.internal.Connection;
 import org.subethamail.smtp.DropConnectionException;
 import org.subethamail.smtp.RejectException;
 import org.subethamail.smtp.internal.server.Command;
@@ -40,6 +42,10 @@ public final class BdatCommandGuard implements Command {
             bad(session, conn, "501 5.5.4 Syntax: BDAT <size> [LAST]", Reason.SYNTAX);
             return;
         }
+        MessageData.read(session, () -> receive(session, first));
+    }
+
+    private static void receive(Session session, Chunk first) throws IOException, DropConnectionException {
         Chunks chunks = new Chunks(session, first);
         String reply;
         try {

@@ -13,20 +13,30 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.postkontor.pop3.ConnectionLimiter;
 import org.postkontor.pop3.Pop3Config;
+import org.postkontor.pop3.Pop3Metrics;
+import org.postkontor.pop3.Pop3Server;
 import org.postkontor.pop3.SessionServices;
+import org.postkontor.store.Accounts;
+import org.postkontor.store.MaildropStore;
 
 /**
- * The Netty side of a POP3 server: event loops, the two listeners, the open channels, and the
- * virtual-thread executor that runs sessions' blocking work. Start once, stop once.
+ * The {@link Pop3Server} on Netty: event loops, the two listeners, the open channels, and the
+ * virtual-thread executor that runs sessions' blocking work.
+ *
+ * <p>{@code sslContext} may be null: then there is no TLS listener (the config must set
+ * {@code pop3.tls-port} to -1) and no STLS. SSLEngines are created from it per connection, so a
+ * context that reloads its certificates is honoured; only TLSv1.3 and TLSv1.2 are enabled.
  */
-public final class Pop3Transport {
+public final class NettyPop3Server implements Pop3Server {
 
     private final SessionServices services;
     private final SSLContext sslContext;
@@ -38,14 +48,31 @@ public final class Pop3Transport {
     private ChannelGroup channels;
     private Channel plain;
     private Channel tls;
+    private boolean started;
+    private volatile boolean running;
 
-    public Pop3Transport(SessionServices services, SSLContext sslContext) {
-        this.services = services;
-        this.sslContext = sslContext;
-        this.config = services.config();
+    public NettyPop3Server(Pop3Config config, MaildropStore maildrops, Accounts accounts, Pop3Metrics metrics,
+                           Clock clock, SSLContext sslContext) {
+        this(SessionServices.create(Objects.requireNonNull(config, "config"), maildrops, accounts,
+                metrics == null ? Pop3Metrics.NOOP : metrics, clock), sslContext);
     }
 
-    public void start() throws IOException {
+    /** With prepared services (tests swap the sleeper or throttles). */
+    public NettyPop3Server(SessionServices services, SSLContext sslContext) {
+        this.services = Objects.requireNonNull(services, "services");
+        this.sslContext = sslContext;
+        this.config = services.config();
+        if (sslContext == null && config.tlsPort() >= 0) {
+            throw new IllegalArgumentException("pop3.tls-port needs a TLS certificate; set it to -1 or configure TLS");
+        }
+    }
+
+    @Override
+    public synchronized void start() throws IOException {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
         boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         sessionWork = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pop3-session-", 0).factory());
@@ -61,9 +88,10 @@ public final class Pop3Transport {
                         limiter, channels));
             }
         } catch (IOException | RuntimeException e) {
-            stop(Duration.ZERO);
+            close(Duration.ZERO);
             throw e;
         }
+        running = true;
     }
 
     private Channel bind(int port, Pop3ChannelInitializer initializer) throws IOException {
@@ -88,16 +116,29 @@ public final class Pop3Transport {
         }
     }
 
+    @Override
     public int plainPort() {
         return plain == null ? -1 : ((InetSocketAddress) plain.localAddress()).getPort();
     }
 
+    @Override
     public int tlsPort() {
         return tls == null ? -1 : ((InetSocketAddress) tls.localAddress()).getPort();
     }
 
+    @Override
     public int openConnections() {
         return channels == null ? 0 : channels.size();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public Pop3Config config() {
+        return config;
     }
 
     /**
@@ -105,7 +146,16 @@ public final class Pop3Transport {
      * [SYS/TEMP]), waits up to {@code grace} for them, then closes what is left. Maildrops are
      * closed without deleting anything.
      */
-    public void stop(Duration grace) {
+    @Override
+    public synchronized void stop(Duration grace) {
+        if (!running) {
+            return;
+        }
+        running = false;
+        close(grace);
+    }
+
+    private void close(Duration grace) {
         if (plain != null) {
             plain.close().awaitUninterruptibly();
         }

@@ -1,4 +1,4 @@
-package org.postkontor.smtp;
+package org.postkontor.smtp.internal.subetha;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,26 +6,51 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.postkontor.smtp.internal.GuardedProxyHandler;
+import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.testing.SmtpTestClient;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
- * What Postkontor's adapter (package {@code internal}: ReplyWriter, PlainSocket/TlsSocket,
- * MailCommandGuard, BdatCommandGuard, DataCommandGuard, GuardedProxyHandler) assumes about
+ * What Postkontor's adapter (ReplyWriter, CommandInput, PlainSocket/TlsSocket in {@code internal};
+ * MailCommandGuard, BdatCommandGuard, DataCommandGuard, GuardedProxyHandler here) assumes about
  * SubEthaSMTP 7.2.2, checked against the bare library. When an upgrade changes any of it, this
  * test fails loudly: re-check the adapter (and drop the parts the library now does itself).
  */
 class AdapterContractTest {
 
     private static final List<String> received = new CopyOnWriteArrayList<>();
+
+    @Test
+    void onlyThisPackageOfMainCodeUsesTheLibrarysInternals() throws IOException {
+        Path main = Path.of("src/main/java");
+        Path here = main.resolve(AdapterContractTest.class.getPackageName().replace('.', '/'));
+        List<Path> outside;
+        try (Stream<Path> files = Files.walk(main)) {
+            outside = files.filter(f -> f.toString().endsWith(".java") && !f.getParent().equals(here))
+                    .filter(f -> read(f).contains("import org.subethamail.smtp.internal."))
+                    .toList();
+        }
+        assertEquals(List.of(), outside, "uses of SubEthaSMTP's internal packages belong in " + here);
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static SMTPServer bare(UnaryOperator<SMTPServer.Builder> tune) throws IOException {
         SMTPServer.Builder b = SMTPServer.port(0).bindAddress(InetAddress.getLoopbackAddress()).hostName("bare.test")
@@ -76,6 +101,22 @@ class AdapterContractTest {
             c.send("MAIL FROM:<a@b.test> SIZE=99999999999");
             assertEquals("421 4.3.0 Mail system failure, closing transmission channel", c.line(),
                     "the library handles huge SIZE= now: MailCommandGuard may be simplified");
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
+    void aCommandLineOf998CharactersEndsTheBareSession() throws Exception {
+        SMTPServer s = bare(b -> b);
+        try (SmtpTestClient c = new SmtpTestClient(s.getPortAllocated(), 10_000)) {
+            c.line();
+            c.send("NOOP " + "x".repeat(992));
+            assertEquals("250 Ok", c.line(), "997 characters are taken: CommandInput.MAX_LINE lets them through");
+            c.send("NOOP " + "x".repeat(993));
+            assertEquals("501 Input line length is too long!", c.line());
+            assertTrue(c.closedByServer(),
+                    "the library keeps the session after a long line now: CommandInput may be dropped");
         } finally {
             s.stop();
         }

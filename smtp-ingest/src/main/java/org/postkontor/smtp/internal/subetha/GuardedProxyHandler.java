@@ -1,10 +1,11 @@
-package org.postkontor.smtp.internal;
+package org.postkontor.smtp.internal.subetha;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.SmtpMetrics.Reason;
+import org.postkontor.smtp.internal.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.subethamail.smtp.internal.proxy.ProxyHandler;

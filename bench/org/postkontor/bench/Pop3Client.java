@@ -1,0 +1,118 @@
+package org.postkontor.bench;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * A minimal POP3 client for the load tool ({@code bench/MailBench.java}, which the Java launcher
+ * compiles together with this directory) and the appliance's crash driver (compiled with deploy's
+ * tests): one command at a time, RETR un-dot-stuffed to exactly the octets the server counts. Needs
+ * only the JDK. Not thread-safe.
+ */
+public final class Pop3Client implements AutoCloseable {
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    /**
+     * Connects to {@code host:port} (over TLS from {@code tls} when it is not null) and reads the
+     * greeting; {@code timeout} bounds every read, the TLS handshake's too.
+     */
+    public Pop3Client(String host, int port, SSLSocketFactory tls, Duration timeout) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(host, port), 10_000);
+            s.setSoTimeout((int) timeout.toMillis());
+            s.setTcpNoDelay(true);
+            if (tls != null) {
+                SSLSocket ssl = (SSLSocket) tls.createSocket(s, host, port, true);
+                ssl.startHandshake();
+                s = ssl;
+            }
+            in = new BufferedInputStream(s.getInputStream(), 65536);
+            out = new BufferedOutputStream(s.getOutputStream());
+            if (!Lines.read(in).startsWith("+OK")) {
+                throw new IOException("no POP3 greeting");
+            }
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        socket = s;
+    }
+
+    /** USER and PASS; false if either was refused (a wrong password, a maildrop in use). */
+    public boolean login(String user, String password) throws IOException {
+        return send("USER " + user).startsWith("+OK") && send("PASS " + password).startsWith("+OK");
+    }
+
+    /** The message count STAT gives. */
+    public int stat() throws IOException {
+        return Integer.parseInt(ok("STAT").split(" ")[1]);
+    }
+
+    /** Sends {@code command} and returns its +OK line; an IOException naming it on -ERR. */
+    public String ok(String command) throws IOException {
+        String line = send(command);
+        if (!line.startsWith("+OK")) {
+            throw new IOException(command.split(" ")[0] + " answered " + line);
+        }
+        return line;
+    }
+
+    /** A multi-line command (LIST, UIDL): its listing is read and thrown away. */
+    public void multi(String command) throws IOException {
+        ok(command);
+        while (!Lines.read(in).equals(".")) {
+            // discard the listing
+        }
+    }
+
+    /** RETR n, un-dot-stuffed, exactly as the server counts it. */
+    public byte[] retr(int n) throws IOException {
+        ok("RETR " + n);
+        ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        while (true) {
+            line.reset();
+            int b;
+            while ((b = in.read()) != -1) {
+                line.write(b);
+                if (b == '\n') {
+                    break;
+                }
+            }
+            if (b == -1) {
+                throw new IOException("connection closed in RETR");
+            }
+            byte[] l = line.toByteArray();
+            if (l.length == 3 && l[0] == '.' && l[1] == '\r') {
+                return body.toByteArray();
+            }
+            int from = l.length > 0 && l[0] == '.' ? 1 : 0;
+            body.write(l, from, l.length - from);
+        }
+    }
+
+    private String send(String command) throws IOException {
+        out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return Lines.read(in);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
