@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.deploy.admin.AdminApi;
 import org.postkontor.deploy.admin.AdminHttpApi;
 import org.postkontor.deploy.admin.AdminToken;
@@ -130,7 +131,7 @@ public final class Appliance implements AutoCloseable {
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
         resources.add(offloaded);
         try {
-            store = Store.open(sc, offloaded, clock, new StoreMeters(registry));
+            store = EmbeddedStore.open(sc, offloaded, clock, new StoreMeters(registry));
         } catch (StoreException e) {
             throw new StartException("cannot open the store (spool " + sc.spoolDir() + ", index " + sc.indexDir()
                     + "): " + e.getMessage(), e);

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.badmail.BadmailConfig;
 import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.deploy.config.ConfigException;
@@ -266,7 +267,7 @@ public final class AdminCommand implements Callable<Integer> {
         }
         Clock clock = Clock.systemUTC();
         try {
-            Store store = Store.open(t.store(), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
+            Store store = EmbeddedStore.open(t.store(), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
                     StoreMetrics.NOOP);
             BadmailQueue badmail = BadmailQueue.over(store, t.badmail(), clock, BadmailMetrics.NOOP);
             return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.Listeners.NONE, "offline", clock));

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.badmail.BadmailConfig;
 import org.postkontor.badmail.BadmailMetrics;
 import org.postkontor.badmail.BadmailQueue;
@@ -45,7 +46,7 @@ final class TestAppliance implements AutoCloseable {
         this.dataDir = dataDir;
         Clock clock = Clock.systemUTC();
         StoreConfig under = StoreConfig.under(dataDir);
-        this.store = Store.open(new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0),
+        this.store = EmbeddedStore.open(new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0),
                 new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock, StoreMetrics.NOOP);
         this.badmail = BadmailQueue.over(store, BadmailConfig.DEFAULTS, clock, BadmailMetrics.NOOP);
         this.token = AdminToken.ensure(dataDir);
