@@ -19,6 +19,7 @@ import java.util.Optional;
 import org.postkontor.admin.api.AdminApi;
 import org.postkontor.admin.api.AdminHttpApi;
 import org.postkontor.admin.api.AdminToken;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.deploy.config.Durations;
 import org.postkontor.deploy.config.Sizes;
@@ -131,7 +132,7 @@ public final class Appliance implements AutoCloseable {
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
         resources.add(offloaded);
         try {
-            store = Store.open(sc, offloaded, clock, new StoreMeters(registry));
+            store = EmbeddedStore.open(sc, offloaded, clock, new StoreMeters(registry));
         } catch (StoreException e) {
             throw new StartException("cannot open the store (spool " + sc.spoolDir() + ", index " + sc.indexDir()
                     + "): " + e.getMessage(), e);

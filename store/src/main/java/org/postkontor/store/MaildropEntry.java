@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * One message in a maildrop snapshot.
  *
- * @param id      the index's id of the entry (opaque to POP3)
+ * @param id      the entry's id in this run of the store (opaque to POP3, not kept across restarts)
  * @param uidl    unique in its mailbox, never reused; 1 to 70 characters 0x21-0x7E (RFC 1939 §7)
  * @param octets  exact size as POP3 sends it (CRLF line ends, before dot-stuffing)
  * @param arrived when the message was delivered

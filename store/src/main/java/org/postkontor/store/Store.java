@@ -1,20 +1,13 @@
 package org.postkontor.store;
 
-import java.time.Clock;
-import org.postkontor.store.internal.FileStore;
+import java.nio.file.Path;
 
 /**
- * The spool and its index: the one way into mail storage. {@link #open} creates or migrates the
- * index, reconciles it against the spool (temp files cleared, orphans handled and counted), and
- * returns a store ready for concurrent use; {@link #close()} waits for deliveries in flight.
- * One process at a time (the index is embedded).
+ * The spool and its index, the accounts and badmail: the one way into mail storage. A backend's
+ * factory (the embedded one is {@code org.postkontor.store.embedded.EmbeddedStore}) opens it ready
+ * for concurrent use; {@link #close()} waits for deliveries in flight.
  */
 public interface Store extends AutoCloseable {
-
-    static Store open(StoreConfig config, PasswordHasher hasher, Clock clock, StoreMetrics metrics)
-            throws StoreException {
-        return FileStore.open(config, hasher, clock, metrics);
-    }
 
     Directory directory();
 
@@ -27,6 +20,18 @@ public interface Store extends AutoCloseable {
     Administration admin();
 
     BadmailStore badmail();
+
+    /**
+     * Writes a consistent copy of everything (accounts, mail, badmail) into {@code target}, which
+     * must not exist yet, while the store keeps taking and serving mail. Every message acknowledged
+     * and every admin change made before the call is in it; the copy is complete when its manifest
+     * file ({@code postkontor-backup.properties}) is there, which is written last. A restore makes a
+     * data directory of it.
+     *
+     * @param previous an earlier backup on the same volume whose message files are hard-linked
+     *                 instead of copied where unchanged (message files never change), or null
+     */
+    BackupSummary backup(Path target, Path previous) throws StoreException;
 
     @Override
     void close();

@@ -24,6 +24,7 @@ import org.postkontor.admin.api.AdminApi;
 import org.postkontor.admin.api.AdminError;
 import org.postkontor.admin.api.AdminToken;
 import org.postkontor.admin.api.ApiInput;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.badmail.BadmailMetrics;
 import org.postkontor.badmail.BadmailQueue;
 import org.postkontor.store.Store;
@@ -246,7 +247,7 @@ public final class AdminCommand implements Callable<Integer> {
         }
         Clock clock = Clock.systemUTC();
         try {
-            Store store = Store.open(t.store(), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
+            Store store = EmbeddedStore.open(t.store(), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
                     StoreMetrics.NOOP);
             BadmailQueue badmail = BadmailQueue.over(store, t.badmail(), clock, BadmailMetrics.NOOP);
             return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.Listeners.NONE, "offline"));

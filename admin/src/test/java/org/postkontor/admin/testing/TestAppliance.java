@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import org.postkontor.admin.api.AdminApi;
 import org.postkontor.admin.api.AdminHttpApi;
 import org.postkontor.admin.api.AdminToken;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.badmail.BadmailConfig;
 import org.postkontor.badmail.BadmailMetrics;
 import org.postkontor.badmail.BadmailQueue;
@@ -52,7 +53,7 @@ public final class TestAppliance implements AutoCloseable {
         this.dataDir = dataDir;
         Clock clock = Clock.systemUTC();
         StoreConfig under = StoreConfig.under(dataDir);
-        this.store = Store.open(new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0),
+        this.store = EmbeddedStore.open(new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0),
                 new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock, StoreMetrics.NOOP);
         this.badmail = BadmailQueue.over(store, BadmailConfig.DEFAULTS, clock, BadmailMetrics.NOOP);
         this.token = AdminToken.ensure(dataDir);

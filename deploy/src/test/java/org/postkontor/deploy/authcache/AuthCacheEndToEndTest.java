@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.deploy.metrics.StoreMeters;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.pop3.Pop3Metrics;
@@ -62,7 +63,7 @@ class AuthCacheEndToEndTest {
         StoreConfig under = StoreConfig.under(dir.resolve("data"));
         StoreConfig config = new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0)
                 .withAuthCache(Duration.ofHours(1), 100);
-        store = Store.open(config, new Argon2idPasswordHasher(Argon2Params.DEFAULT), Clock.systemUTC(),
+        store = EmbeddedStore.open(config, new Argon2idPasswordHasher(Argon2Params.DEFAULT), Clock.systemUTC(),
                 new StoreMeters(registry));
         store.admin().addDomain("example.test");
         store.admin().addUser(ALICE, "s3cret pass".toCharArray(), Quota.NONE);

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.deploy.Appliance;
 import org.postkontor.deploy.Main;
 import org.postkontor.deploy.diskfull.Clients.Pop3Result;
@@ -313,7 +314,7 @@ class DiskFullTest {
     /** The badmail items are exactly {@code expected}, byte-exact, with no stray file. */
     private void assertBadmail(StoreConfig sc, Set<Integer> expected) throws Exception {
         Set<Integer> seen = new TreeSet<>();
-        try (Store store = Store.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP)) {
+        try (Store store = EmbeddedStore.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP)) {
             for (BadmailItem item : store.badmail().list(BadmailQuery.ALL)) {
                 byte[] got;
                 try (InputStream in = store.badmail().open(item.id())) {
@@ -351,7 +352,7 @@ class DiskFullTest {
 
     /** Users and the badmail policy set up in the store, then the appliance started on {@code sc}. */
     private ApplianceProcess appliance(Path data, StoreConfig sc) throws Exception {
-        try (Store store = Store.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP)) {
+        try (Store store = EmbeddedStore.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP)) {
             store.admin().addDomain("example.test");
             store.admin().setPolicy("example.test", new RecipientPolicy.Badmail());
             store.admin().addUser(MailAddress.parse(ALICE), PASSWORD.toCharArray(), Quota.NONE);

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.deploy.Appliance;
 import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.store.Administration.Quota;
@@ -100,7 +101,7 @@ class GracefulStopTest {
         } finally {
             a.close();
         }
-        try (Store store = Store.open(config.store(), new PlainTestHasher(), Clock.systemUTC(), StoreMetrics.NOOP);
+        try (Store store = EmbeddedStore.open(config.store(), new PlainTestHasher(), Clock.systemUTC(), StoreMetrics.NOOP);
              Maildrop drop = store.maildrops().open(alice)) {
             assertEquals(1, drop.listing().size());
         }

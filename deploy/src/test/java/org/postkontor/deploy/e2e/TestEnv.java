@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.deploy.Appliance;
 import org.postkontor.store.Administration.Quota;
 import org.postkontor.store.MailAddress;
@@ -52,7 +53,7 @@ public final class TestEnv {
     public static void provision(Path dataDir, List<String> users, String password) throws StoreException {
         StoreConfig sc = new StoreConfig(dataDir.resolve("spool"), dataDir.resolve("index"),
                 dataDir.resolve("badmail"), 0);
-        try (Store store = Store.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP)) {
+        try (Store store = EmbeddedStore.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP)) {
             store.admin().addDomain("example.test");
             for (String u : users) {
                 store.admin().addUser(MailAddress.parse(u), password.toCharArray(), Quota.NONE);

@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.deploy.Appliance;
 import org.postkontor.deploy.Main;
 import org.postkontor.deploy.e2e.TestEnv;
@@ -48,7 +49,7 @@ class SigtermProcessTest {
         Path data = dir.resolve("data");
         MailAddress alice = MailAddress.parse("alice@example.test");
         StoreConfig sc = new StoreConfig(data.resolve("spool"), data.resolve("index"), data.resolve("badmail"), 0);
-        try (Store store = Store.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP)) {
+        try (Store store = EmbeddedStore.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP)) {
             store.admin().addDomain("example.test");
             store.admin().addUser(alice, "pw".toCharArray(), Quota.NONE);
             store.spool().deliver(List.of(alice), new ByteArrayInputStream(
@@ -120,7 +121,7 @@ class SigtermProcessTest {
             }
         }
 
-        try (Store store = Store.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP);
+        try (Store store = EmbeddedStore.open(sc, Appliance.defaultHasher(), Clock.systemUTC(), StoreMetrics.NOOP);
              Maildrop drop = store.maildrops().open(alice)) {
             assertEquals(1, drop.listing().size(), "DELE without QUIT deleted nothing");
         }

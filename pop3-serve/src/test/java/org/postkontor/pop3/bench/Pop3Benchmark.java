@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSocket;
+import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.pop3.Pop3Metrics;
 import org.postkontor.pop3.Pop3Server;
@@ -113,7 +114,7 @@ public final class Pop3Benchmark {
         StoreConfig under = StoreConfig.under(dir);
         PasswordHasher hasher = new Argon2idPasswordHasher(Argon2Params.DEFAULT);
         TestCertificates certs = TestCertificates.selfSigned("localhost");
-        try (Store store = Store.open(new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0),
+        try (Store store = EmbeddedStore.open(new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0),
                 hasher, Clock.systemUTC(), StoreMetrics.NOOP)) {
             Administration admin = store.admin();
             admin.addDomain("example.test");
@@ -367,7 +368,7 @@ public final class Pop3Benchmark {
     /** Child JVM: a store and a plain POP3 listener; prints the port, runs until stdin closes. */
     private static void serveIdle(Path dir) throws Exception {
         StoreConfig under = StoreConfig.under(dir);
-        try (Store store = Store.open(new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0),
+        try (Store store = EmbeddedStore.open(new StoreConfig(under.spoolDir(), under.indexDir(), under.badmailDir(), 0),
                 new Argon2idPasswordHasher(Argon2Params.DEFAULT), Clock.systemUTC(), StoreMetrics.NOOP)) {
             Pop3Config config = Pop3Config.builder().plainPort(0).tlsPort(-1).maxConnections(20_000)
                     .maxConnectionsPerAddress(20_000).build();

@@ -17,9 +17,10 @@ import org.postkontor.store.Store;
 import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreMetrics;
+import org.postkontor.store.embedded.EmbeddedStore;
 
 /**
- * A real store (H2 files, spool files, Flyway applied) in a fresh temp directory, for tests of
+ * A real embedded store (spool files, accounts journal, badmail files) in a fresh temp directory, for tests of
  * every module. Passwords are hashed by {@link PlainTestHasher}. {@link #close()} closes the store
  * and deletes the directory {@link #create()} made.
  *
@@ -47,7 +48,7 @@ public final class TempStore implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
-        this.store = Store.open(config, new PlainTestHasher(), clock, metrics);
+        this.store = EmbeddedStore.open(config, new PlainTestHasher(), clock, metrics);
     }
 
     /** A store under a new temp directory, free-disk reserve 0, system clock, no metrics. */
@@ -90,10 +91,10 @@ public final class TempStore implements AutoCloseable {
         return config;
     }
 
-    /** Closes the store and opens it again on the same files (startup reconciliation runs). */
+    /** Closes the store and opens it again on the same files (the indexes are built again). */
     public Store restart() throws StoreException {
         store.close();
-        store = Store.open(config, new PlainTestHasher(), clock, metrics);
+        store = EmbeddedStore.open(config, new PlainTestHasher(), clock, metrics);
         return store;
     }
 
