@@ -36,6 +36,8 @@ import org.postkontor.deploy.metrics.TlsMeters;
 import org.postkontor.deploy.tls.CertificateSource;
 import org.postkontor.deploy.tls.TlsException;
 import org.postkontor.badmail.BadmailQueue;
+import org.postkontor.deploy.backup.BackupSchedule;
+import org.postkontor.deploy.metrics.BackupMeters;
 import org.postkontor.pop3.Pop3Server;
 import org.postkontor.pop3.netty.NettyPop3Server;
 import org.postkontor.smtp.SmtpServer;
@@ -149,6 +151,7 @@ public final class Appliance implements AutoCloseable {
         badmail = BadmailQueue.over(store, config.badmailConfig(), clock, new BadmailMeters(registry));
         ApplianceGauges.registerBadmail(registry, badmail::status, config.badmailConfig().maxTotalBytes(), clock);
         startSweeper();
+        startBackups(registry);
 
         if (config.smtp().enabled()) {
             SmtpServer smtp = new SmtpServer(config.smtpConfig(), store.directory(), store.spool(), badmail,
@@ -254,6 +257,21 @@ public final class Appliance implements AutoCloseable {
                 log.warn("event=badmail_sweep_failed error=\"{}\"", e.toString());
             }
         }, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** Scheduled backups, when {@code backup.dir} is set; stopped (a backup in progress finishing) before the store. */
+    private void startBackups(io.micrometer.core.instrument.MeterRegistry registry) throws StartException {
+        if (config.backup().dir().isEmpty()) {
+            return;
+        }
+        BackupSchedule schedule = new BackupSchedule(store, config.backup(), clock,
+                new BackupMeters(registry, config.backup().interval()));
+        try {
+            schedule.start();
+        } catch (IOException e) {
+            throw new StartException("cannot create the backup directory (key backup.dir): " + e.getMessage(), e);
+        }
+        resources.add(() -> schedule.close(config.shutdownGrace()));
     }
 
     /** What {@code admin status} shows: the mail listeners and how they do TLS. */

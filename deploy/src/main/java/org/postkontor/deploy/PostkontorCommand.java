@@ -8,10 +8,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The top-level {@code postkontor} command: {@code run}, {@code config check|example}, {@code version}, {@code admin}. */
+/** The top-level {@code postkontor} command: {@code run}, {@code config check|example}, {@code version}, {@code restore}, {@code admin}. */
 @Command(name = "postkontor", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
         description = "SMTP-receive + POP3 mail appliance.",
-        subcommands = {RunCommand.class, ConfigCommand.class, VersionCommand.class})
+        subcommands = {RunCommand.class, ConfigCommand.class, VersionCommand.class, RestoreCommand.class})
 public final class PostkontorCommand implements Runnable {
 
     @Spec

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * paths do exactly the same. Paths are those of the HTTP API ({@code /api/v1/...}, see
  * the Administration section of README.md). This class reads the path, hands the request to the
  * {@link Routes} of its resource ({@link DomainRoutes}, {@link UserRoutes}, {@link AliasRoutes},
- * {@link MailboxRoutes}, {@link BadmailRoutes}, {@link StatusRoutes}) and maps what they throw to
+ * {@link MailboxRoutes}, {@link BadmailRoutes}, {@link StatusRoutes}, {@link BackupRoutes}) and maps what they throw to
  * error replies, in one place. Thread-safe.
  */
 public final class AdminApi {
@@ -85,7 +85,8 @@ public final class AdminApi {
                 "users", new UserRoutes(store.admin(), json),
                 "aliases", new AliasRoutes(store.admin(), json),
                 "mailboxes", new MailboxRoutes(store, json),
-                "badmail", new BadmailRoutes(badmail, json));
+                "badmail", new BadmailRoutes(badmail, json),
+                "backups", new BackupRoutes(store, json));
     }
 
     public ObjectMapper json() {

@@ -30,7 +30,8 @@ import org.postkontor.store.StoreConfig;
 public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig store, String hostname,
                               Listener smtp, Listener pop3, Listener pop3s, Listener http, Listener admin,
                               TlsSettings tls, LogSettings log, Duration shutdownGrace, SmtpConfig smtpConfig,
-                              Pop3Config pop3Config, BadmailConfig badmailConfig, Duration badmailSweepInterval) {
+                              Pop3Config pop3Config, BadmailConfig badmailConfig, Duration badmailSweepInterval,
+                              BackupSettings backup) {
 
     public ApplianceConfig {
         Objects.requireNonNull(source, "source");
@@ -44,7 +45,17 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         Objects.requireNonNull(pop3Config, "pop3Config");
         Objects.requireNonNull(badmailConfig, "badmailConfig");
         Objects.requireNonNull(badmailSweepInterval, "badmailSweepInterval");
+        Objects.requireNonNull(backup, "backup");
     }
+
+    /**
+     * Scheduled backups.
+     *
+     * @param dir      where they go; empty = none scheduled
+     * @param interval time between two
+     * @param keep     complete backups kept
+     */
+    public record BackupSettings(Optional<Path> dir, Duration interval, int keep) {}
 
     /** A listening socket. {@code name} is what logs, health and metrics call it; {@code portKey} configures its port. */
     public record Listener(String name, String portKey, boolean enabled, InetAddress bind, int port) {
@@ -192,6 +203,9 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         int maxHeader = raw.get(Settings.BADMAIL_SHOW_MAX_HEADER_BYTES, problems).intValue();
         int maxPage = raw.get(Settings.BADMAIL_LIST_MAX_PAGE_SIZE, problems);
         Duration sweep = raw.get(Settings.BADMAIL_SWEEP_INTERVAL, problems);
+        BackupSettings backup = new BackupSettings(raw.get(Settings.BACKUP_DIR, problems)
+                .map(d -> d.toAbsolutePath().normalize()), raw.get(Settings.BACKUP_INTERVAL, problems),
+                raw.get(Settings.BACKUP_KEEP, problems));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -208,7 +222,7 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
             throw new ConfigException(e.getMessage());
         }
         return new ApplianceConfig(file, dataDir, new StoreConfig(spool, index, badmail, reserve, authCacheTtl, authCacheSize), hostname,
-                smtp, pop3, pop3s, http, admin, tls, log, grace, smtpConfig, pop3Config, badmailConfig, sweep);
+                smtp, pop3, pop3s, http, admin, tls, log, grace, smtpConfig, pop3Config, badmailConfig, sweep, backup);
     }
 
     /**

@@ -36,7 +36,8 @@ public final class Settings {
     public static final Setting<Optional<java.nio.file.Path>> SPOOL_DIR = add("store.spool-dir",
             ValueType.optionalPath(), "", "Message bodies (give it its own disk). Empty: <data.dir>/spool.");
     public static final Setting<Optional<java.nio.file.Path>> INDEX_DIR = add("store.index-dir",
-            ValueType.optionalPath(), "", "The H2 index files. Empty: <data.dir>/index.");
+            ValueType.optionalPath(), "", "The accounts (snapshot and journal) and the spool's catalog."
+                    + " Empty: <data.dir>/index.");
     public static final Setting<Optional<java.nio.file.Path>> BADMAIL_DIR = add("store.badmail-dir",
             ValueType.optionalPath(), "", "Badmail originals (its own volume in production). Empty: <data.dir>/badmail.");
     public static final Setting<Long> FREE_DISK_RESERVE = add("store.free-disk-reserve",
@@ -200,6 +201,18 @@ public final class Settings {
     public static final Setting<Duration> BADMAIL_SWEEP_INTERVAL = add("badmail.sweep-interval",
             ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), "1m",
             "How often retention (max-age, max-total-bytes) runs.");
+
+    // --- backup
+    public static final Setting<Optional<java.nio.file.Path>> BACKUP_DIR = add("backup.dir", ValueType.optionalPath(), "",
+            "Where scheduled online backups go, one directory each (postkontor-<UTC time>); put it on"
+                    + " another disk. Empty: no scheduled backups (`postkontor admin backup DIR` still works).");
+    public static final Setting<Duration> BACKUP_INTERVAL = add("backup.interval",
+            ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(366)), "1d",
+            "Time between two scheduled backups (the first runs this long after the start).");
+    public static final Setting<Integer> BACKUP_KEEP = add("backup.keep", ValueType.integer(1, 10_000), "7",
+            "Complete scheduled backups kept; older ones are deleted after a new one is complete. Each"
+                    + " backup hard-links the message files the one before has, so a kept backup costs"
+                    + " only the mail that came in between.");
 
     // --- TLS
     public static final Setting<Optional<java.nio.file.Path>> TLS_CERT = add("tls.cert", ValueType.optionalPath(), "",

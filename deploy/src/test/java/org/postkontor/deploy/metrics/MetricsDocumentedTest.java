@@ -65,6 +65,9 @@ class MetricsDocumentedTest {
             TlsMeters tls = new TlsMeters(r);
             tls.certificate(TestCertificates.selfSigned("localhost").certificate());
             tls.handshake("smtp", "TLSv1.3");
+            BackupMeters backup = new BackupMeters(r, Duration.ofDays(1));
+            backup.lastSuccess(clock.instant());
+            backup.succeeded(Duration.ofSeconds(3), 4096);
             return meters.scrape();
         }
     }

@@ -109,9 +109,22 @@ public final class EmbeddedStore implements Store {
      * config's spool, index and badmail directories must not exist or be empty. Run it with no
      * store open on them; the next {@link #open} builds the indexes.
      */
-    public static Restore.Result restore(Path backup, StoreConfig target) throws StoreException {
-        return Restore.run(backup, target);
+    public static Restored restore(Path backup, StoreConfig target) throws StoreException {
+        Restore.Result r = Restore.run(backup, target);
+        return new Restored(r.manifest().started(), r.manifest().bodies(), r.manifest().badmail(), r.files(),
+                r.bytes());
     }
+
+    /**
+     * What {@link #restore} made.
+     *
+     * @param backupStarted when the backup began (what it holds is as of then)
+     * @param bodies        message files in it
+     * @param badmail       badmail items in it
+     * @param files         files copied in all
+     * @param bytes         bytes copied
+     */
+    public record Restored(java.time.Instant backupStarted, int bodies, int badmail, int files, long bytes) {}
 
     private static Mailboxes mailboxes(MailStore mail) {
         return new Mailboxes() {

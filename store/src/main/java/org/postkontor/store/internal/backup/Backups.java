@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.postkontor.store.BackupManifest;
 import org.postkontor.store.BackupSummary;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.internal.accounts.AccountsDatabase;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.postkontor.store.BackupManifest;
 import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.internal.files.FileCopies;

@@ -1,4 +1,4 @@
-package org.postkontor.store.internal.backup;
+package org.postkontor.store;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +21,7 @@ public record BackupManifest(int format, Instant started, Instant finished, int 
     public static final String FILE = "postkontor-backup.properties";
     public static final int FORMAT = 1;
 
-    void write(Path dir) throws IOException {
+    public void write(Path dir) throws IOException {
         Properties p = new Properties();
         p.setProperty("format", Integer.toString(format));
         p.setProperty("started", started.toString());
