@@ -19,8 +19,8 @@ import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreMetrics;
 import org.postkontor.store.internal.accounts.AccountsAdministration;
 import org.postkontor.store.internal.accounts.AccountsDatabase;
-import org.postkontor.store.internal.accounts.JdbcAccounts;
-import org.postkontor.store.internal.accounts.JdbcDirectory;
+import org.postkontor.store.internal.accounts.AccountsAuthentication;
+import org.postkontor.store.internal.accounts.AccountsDirectory;
 import org.postkontor.store.internal.accounts.Mailboxes;
 import org.postkontor.store.internal.backup.Backups;
 import org.postkontor.store.internal.backup.Restore;
@@ -47,13 +47,13 @@ public final class EmbeddedStore implements Store {
     private final AccountsDatabase accountsDb;
     private final MailStore mail;
     private final FileBadmailStore badmail;
-    private final JdbcDirectory directory;
+    private final AccountsDirectory directory;
     private final Accounts accounts;
     private final Administration admin;
     private final Backups backups;
     private boolean closed;
 
-    private EmbeddedStore(AccountsDatabase accountsDb, MailStore mail, FileBadmailStore badmail, JdbcDirectory directory,
+    private EmbeddedStore(AccountsDatabase accountsDb, MailStore mail, FileBadmailStore badmail, AccountsDirectory directory,
                           Accounts accounts, Administration admin) {
         this.accountsDb = accountsDb;
         this.mail = mail;
@@ -85,14 +85,14 @@ public final class EmbeddedStore implements Store {
         AccountsDatabase accountsDb = AccountsDatabase.open(indexFiles.root(), indexFiles);
         MailStore mail = null;
         try {
-            JdbcDirectory directory = new JdbcDirectory(accountsDb);
+            AccountsDirectory directory = new AccountsDirectory(accountsDb);
             mail = MailStore.open(config.spoolDir(), indexFiles.root(), config.freeDiskReserveBytes(),
                     directory::limits, clock, metrics);
             FileBadmailStore badmail = FileBadmailStore.open(config.badmailDir(), config.freeDiskReserveBytes(), clock,
                     metrics);
             Administration admin = new AccountsAdministration(accountsDb, hasher, clock, mailboxes(mail), config);
             EmbeddedStore store = new EmbeddedStore(accountsDb, mail, badmail, directory,
-                    JdbcAccounts.withCache(accountsDb, hasher, clock, config, metrics), admin);
+                    AccountsAuthentication.withCache(accountsDb, hasher, clock, config, metrics), admin);
             log.info("store open in {} ms", (System.nanoTime() - start) / 1_000_000);
             return store;
         } catch (StoreException | RuntimeException e) {

@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * has a database file to repair: H2's own file format never holds the truth.
  *
  * <p>Writes are serialized (one writer at a time; admin changes and password upgrades are rare);
- * reads run concurrently on pooled connections and see committed changes. Thread-safe.
+ * reads run concurrently on pooled connections and see committed changes. The mail paths read an
+ * {@link AccountsView} instead, kept equal to the tables by the same row images the journal gets.
+ * Thread-safe.
  */
 public final class AccountsDatabase implements AutoCloseable {
 
@@ -46,12 +48,19 @@ public final class AccountsDatabase implements AutoCloseable {
 
     private final JdbcConnectionPool pool;
     private final AccountsJournal journal;
+    private final AccountsView view;
     private final ReentrantLock writer = new ReentrantLock();
     private boolean closed;
 
-    private AccountsDatabase(JdbcConnectionPool pool, AccountsJournal journal) {
+    private AccountsDatabase(JdbcConnectionPool pool, AccountsJournal journal, AccountsView view) {
         this.pool = pool;
         this.journal = journal;
+        this.view = view;
+    }
+
+    /** The accounts as the mail paths read them, without SQL (see {@link AccountsView}). */
+    AccountsView view() {
+        return view;
     }
 
     /**
@@ -74,17 +83,23 @@ public final class AccountsDatabase implements AutoCloseable {
                 LegacyAccounts.takeOver(indexDir, indexFiles);
             }
             AccountsJournal.Opened opened;
+            AccountsView view = new AccountsView();
             try (Connection c = pool.getConnection()) {
                 c.setAutoCommit(false);
                 opened = AccountsJournal.open(indexDir, indexFiles, c);
                 if (opened.lines() > 0) {
                     opened.journal().compact(c); // a short journal makes the next start short too
                 }
+                for (Table t : Table.values()) {
+                    for (Map<String, String> row : RowCodec.readAll(c, t)) {
+                        view.apply(RowChange.put(t, row));
+                    }
+                }
             }
             if (opened.replayed() > 0) {
                 log.info("accounts: {} journaled change(s) replayed after the snapshot", opened.replayed());
             }
-            return new AccountsDatabase(pool, opened.journal());
+            return new AccountsDatabase(pool, opened.journal(), view);
         } catch (IOException | SQLException | RuntimeException e) {
             pool.dispose();
             throw new StoreException("cannot open the accounts under " + indexDir, e);
@@ -128,6 +143,9 @@ public final class AccountsDatabase implements AutoCloseable {
                     journal.append(images);
                 }
                 c.commit();
+                for (RowChange image : RowChange.order(images)) {
+                    view.apply(image);
+                }
                 compactIfLarge(c);
                 return result;
             } catch (IOException e) {

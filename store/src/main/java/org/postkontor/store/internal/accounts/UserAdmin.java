@@ -62,7 +62,7 @@ final class UserAdmin {
         checkPassword(password);
         Quota q = quota == null ? Quota.NONE : quota;
         String hash = hasher.hash(password);
-        ScramCredential scram = JdbcAccounts.deriveScram(password, random);
+        ScramCredential scram = AccountsAuthentication.deriveScram(password, random);
         db.write((c, changes) -> {
             requireDomain(c, user.domain());
             if (userExists(c, user)) {
@@ -72,7 +72,7 @@ final class UserAdmin {
                 throw new ConflictException("address is an alias: " + user);
             }
             AccountRows.insertUser(c, changes, user, hash, q, now());
-            JdbcAccounts.storeCredentials(c, changes, user, null, hash, scram);
+            AccountsAuthentication.storeCredentials(c, changes, user, null, hash, scram);
             return null;
         });
         log.info("user {} added", user);
@@ -141,9 +141,9 @@ final class UserAdmin {
         Objects.requireNonNull(user, "user");
         checkPassword(password);
         String hash = hasher.hash(password);
-        ScramCredential scram = JdbcAccounts.deriveScram(password, random);
+        ScramCredential scram = AccountsAuthentication.deriveScram(password, random);
         db.write((c, changes) -> {
-            if (JdbcAccounts.storeCredentials(c, changes, user, null, hash, scram) == 0) {
+            if (AccountsAuthentication.storeCredentials(c, changes, user, null, hash, scram) == 0) {
                 throw new NotFoundException("no such user: " + user);
             }
             return null;

@@ -88,9 +88,14 @@ public final class FileBadmailStore implements BadmailStore {
             metrics.reconciled("badmail_temp_file", scan.tempFiles());
             metrics.reconciled("badmail_orphan_file", scan.orphans());
             metrics.reconciled("badmail_stray_envelope", scan.strayEnvelopes());
-            log.info("badmail indexed: {} item(s); {} temp file(s) deleted, {} original(s) quarantined, {} stray"
-                    + " envelope(s) deleted", scan.items().size(), scan.tempFiles(), scan.orphans(),
-                    scan.strayEnvelopes());
+            if (scan.orphans() > 0) {
+                log.warn("badmail indexed: {} item(s); {} temp file(s) deleted, {} original(s) without a readable"
+                        + " envelope moved aside, {} stray envelope(s) deleted", scan.items().size(), scan.tempFiles(),
+                        scan.orphans(), scan.strayEnvelopes());
+            } else {
+                log.info("badmail indexed: {} item(s); {} temp file(s) and {} stray envelope(s) deleted",
+                        scan.items().size(), scan.tempFiles(), scan.strayEnvelopes());
+            }
             return store;
         } catch (IOException e) {
             throw new StoreException("cannot open the badmail directory " + root, e);

@@ -28,8 +28,8 @@ final class AccountsFixture implements AutoCloseable {
     final List<MailAddress> purged = new ArrayList<>();
     final Map<String, Mailboxes.Usage> usage = new ConcurrentHashMap<>();
     final AccountsAdministration admin;
-    final JdbcDirectory directory;
-    final JdbcAccounts accounts;
+    final AccountsDirectory directory;
+    final AccountsAuthentication accounts;
 
     AccountsFixture(Path dir) throws StoreException {
         config = StoreConfig.under(dir);
@@ -56,8 +56,8 @@ final class AccountsFixture implements AutoCloseable {
                 return new Totals(n, n, octets);
             }
         }, config);
-        directory = new JdbcDirectory(db);
-        accounts = new JdbcAccounts(db, hasher, CLOCK);
+        directory = new AccountsDirectory(db);
+        accounts = new AccountsAuthentication(db, hasher, CLOCK);
     }
 
     static AccountsDatabase open(Path indexDir) throws StoreException {

@@ -98,7 +98,7 @@ class AccountsJournalTest {
         try (AccountsDatabase db = AccountsFixture.open(killed)) {
             assertEquals(expected, rows(db), "after a kill: snapshot and journal");
             assertEquals(new Resolution.Local(List.of(a("bob@example.test"), a("alice@example.test"))),
-                    new JdbcDirectory(db).resolve(a("team@example.test")), "alias targets in their order");
+                    new AccountsDirectory(db).resolve(a("team@example.test")), "alias targets in their order");
         }
     }
 

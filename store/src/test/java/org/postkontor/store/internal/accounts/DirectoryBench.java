@@ -61,8 +61,8 @@ public final class DirectoryBench {
             System.out.printf("addAlias (one durable write each): %.0f per second%n",
                     ALIASES / ((System.nanoTime() - t0) / 1e9));
 
-            JdbcDirectory directory = new JdbcDirectory(db);
-            JdbcAccounts accounts = new JdbcAccounts(db, hasher, Clock.systemUTC());
+            AccountsDirectory directory = new AccountsDirectory(db);
+            AccountsAuthentication accounts = new AccountsAuthentication(db, hasher, Clock.systemUTC());
             for (int round = 0; round < 2; round++) { // first round warms up the JIT
                 boolean print = round == 1;
                 for (int threads : new int[] {1, 8}) {

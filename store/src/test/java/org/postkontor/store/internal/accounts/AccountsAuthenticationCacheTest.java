@@ -27,8 +27,8 @@ import org.postkontor.store.password.Argon2Params;
 import org.postkontor.store.password.Argon2idPasswordHasher;
 import org.postkontor.store.testing.MutableClock;
 
-/** The auth cache in {@link JdbcAccounts}, on a real H2 index; the hasher counts verifications. */
-class JdbcAccountsCacheTest {
+/** The auth cache in {@link AccountsAuthentication}, on a real H2 index; the hasher counts verifications. */
+class AccountsAuthenticationCacheTest {
 
     static final MailAddress ALICE = a("alice@example.test");
 
@@ -37,7 +37,7 @@ class JdbcAccountsCacheTest {
     AccountsFixture f;
     final MutableClock clock = MutableClock.at("2026-11-27T12:00:00Z");
     final CountingMetrics metrics = new CountingMetrics();
-    JdbcAccounts accounts;
+    AccountsAuthentication accounts;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -52,8 +52,8 @@ class JdbcAccountsCacheTest {
         f.close();
     }
 
-    JdbcAccounts cached(Duration ttl, int size) {
-        return new JdbcAccounts(f.db, f.hasher, clock, new AuthCache(ttl, size, clock), metrics);
+    AccountsAuthentication cached(Duration ttl, int size) {
+        return new AccountsAuthentication(f.db, f.hasher, clock, new AuthCache(ttl, size, clock), metrics);
     }
 
     /** Logs in and returns how many verifications the hasher ran for it. */
@@ -179,7 +179,7 @@ class JdbcAccountsCacheTest {
     void realArgon2SetPasswordToTheSameValueStillInvalidates() throws Exception {
         var hasher = new CountingHasher(new Argon2idPasswordHasher(new Argon2Params(64, 1, 1)));
         var admin = new AccountsAdministration(f.db, hasher, clock, AccountsFixture.NO_MAIL, f.config);
-        var real = new JdbcAccounts(f.db, hasher, clock, new AuthCache(Duration.ofHours(1), 10, clock), metrics);
+        var real = new AccountsAuthentication(f.db, hasher, clock, new AuthCache(Duration.ofHours(1), 10, clock), metrics);
         admin.addUser(a("dave@example.test"), pw("correct horse"), Quota.NONE);
         assertTrue(real.authenticate("dave@example.test", pw("correct horse")).isPresent());
         int before = hasher.verifications.get();

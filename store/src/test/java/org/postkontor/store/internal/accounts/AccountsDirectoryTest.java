@@ -15,12 +15,12 @@ import org.postkontor.store.Administration.Quota;
 import org.postkontor.store.RecipientPolicy;
 import org.postkontor.store.Resolution;
 
-class JdbcDirectoryTest {
+class AccountsDirectoryTest {
 
     @TempDir
     Path dir;
     AccountsFixture f;
-    JdbcDirectory directory;
+    AccountsDirectory directory;
 
     @BeforeEach
     void setUp() throws Exception {

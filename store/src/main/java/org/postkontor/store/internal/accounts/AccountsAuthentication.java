@@ -3,7 +3,6 @@ package org.postkontor.store.internal.accounts;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Arrays;
@@ -20,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Accounts} backed by the {@code users} table.
+ * {@link Accounts} on the accounts: users are read from the {@link AccountsView} (no SQL per
+ * login), credential upgrades written through {@link AccountsDatabase#write}.
  *
  * <p>Login names are full addresses, normalized as {@link MailAddress} does. A login that does not
  * parse, an unknown user and a disabled user all cost one hash verification (against a dummy hash
@@ -33,14 +33,14 @@ import org.slf4j.LoggerFactory;
  * next login tries again.
  *
  * <p>Successful plaintext verifications are remembered in an {@link AuthCache}: the same user with
- * the same password, while the users row still holds the hash it was verified against, logs in
+ * the same password, while the user still holds the hash it was verified against, logs in
  * without the slow hash. The row is read at every login, so a password change, disable or delete
  * counts at once; a wrong password always gets the full verification; failures are not cached.
  * SCRAM does not use the cache.
  */
-public final class JdbcAccounts implements Accounts {
+public final class AccountsAuthentication implements Accounts {
 
-    private static final Logger log = LoggerFactory.getLogger(JdbcAccounts.class);
+    private static final Logger log = LoggerFactory.getLogger(AccountsAuthentication.class);
 
     /** Length of new SCRAM salts (RFC 5802 does not fix one; 16 bytes as Dovecot and Cyrus do). */
     static final int SCRAM_SALT_BYTES = 16;
@@ -54,11 +54,11 @@ public final class JdbcAccounts implements Accounts {
     private volatile String dummyHash;
 
     /** Without an auth cache. */
-    public JdbcAccounts(AccountsDatabase db, PasswordHasher hasher, Clock clock) {
+    public AccountsAuthentication(AccountsDatabase db, PasswordHasher hasher, Clock clock) {
         this(db, hasher, clock, AuthCache.off(clock), StoreMetrics.NOOP);
     }
 
-    JdbcAccounts(AccountsDatabase db, PasswordHasher hasher, Clock clock, AuthCache cache, StoreMetrics metrics) {
+    AccountsAuthentication(AccountsDatabase db, PasswordHasher hasher, Clock clock, AuthCache cache, StoreMetrics metrics) {
         this.db = Objects.requireNonNull(db, "db");
         this.hasher = Objects.requireNonNull(hasher, "hasher");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -67,9 +67,9 @@ public final class JdbcAccounts implements Accounts {
     }
 
     /** With the auth cache {@code config} asks for. */
-    public static JdbcAccounts withCache(AccountsDatabase db, PasswordHasher hasher, Clock clock, StoreConfig config,
+    public static AccountsAuthentication withCache(AccountsDatabase db, PasswordHasher hasher, Clock clock, StoreConfig config,
                                   StoreMetrics metrics) {
-        return new JdbcAccounts(db, hasher, clock, new AuthCache(config.authCacheTtl(), config.authCacheSize(), clock),
+        return new AccountsAuthentication(db, hasher, clock, new AuthCache(config.authCacheTtl(), config.authCacheSize(), clock),
                 metrics);
     }
 
@@ -107,30 +107,10 @@ public final class JdbcAccounts implements Accounts {
     }
 
     @Override
-    public Optional<ScramCredential> scramCredential(String login) throws StoreException {
-        Optional<MailAddress> address = parse(login);
-        if (address.isEmpty()) {
-            return Optional.empty();
-        }
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT scram_salt, scram_iterations, scram_stored_key, scram_server_key FROM users"
-                            + " WHERE address = ? AND enabled = TRUE")) {
-                ps.setString(1, address.get().toString());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next() || rs.getBytes(1) == null) {
-                        return Optional.empty();
-                    }
-                    try {
-                        return Optional.of(new ScramCredential(rs.getBytes(1), rs.getInt(2), rs.getBytes(3),
-                                rs.getBytes(4)));
-                    } catch (IllegalArgumentException e) {
-                        log.warn("stored SCRAM keys of {} are malformed; ignoring them", address.get());
-                        return Optional.empty();
-                    }
-                }
-            }
-        });
+    public Optional<ScramCredential> scramCredential(String login) {
+        return parse(login).flatMap(a -> db.view().user(a.toString()))
+                .filter(AccountsView.User::enabled)
+                .map(AccountsView.User::scram);
     }
 
     @Override
@@ -153,18 +133,9 @@ public final class JdbcAccounts implements Accounts {
         }
     }
 
-    private Optional<Row> find(MailAddress address) throws StoreException {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT password_hash, enabled, scram_stored_key FROM users WHERE address = ?")) {
-                ps.setString(1, address.toString());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next()
-                            ? Optional.of(new Row(address, rs.getString(1), rs.getBoolean(2), rs.getBytes(3) != null))
-                            : Optional.empty();
-                }
-            }
-        });
+    private Optional<Row> find(MailAddress address) {
+        return db.view().user(address.toString())
+                .map(u -> new Row(address, u.passwordHash(), u.enabled(), u.scram() != null));
     }
 
     /**

@@ -24,12 +24,12 @@ import org.postkontor.store.ScramCredential;
 import org.postkontor.store.password.Argon2Params;
 import org.postkontor.store.password.Argon2idPasswordHasher;
 
-class JdbcAccountsTest {
+class AccountsAuthenticationTest {
 
     @TempDir
     Path dir;
     AccountsFixture f;
-    JdbcAccounts accounts;
+    AccountsAuthentication accounts;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -91,7 +91,7 @@ class JdbcAccountsTest {
     void scramKeysOfANewUserMatchItsPassword() throws Exception {
         ScramCredential c = accounts.scramCredential("alice@example.test").orElseThrow();
         assertEquals(ScramCredential.DEFAULT_ITERATIONS, c.iterations());
-        assertEquals(JdbcAccounts.SCRAM_SALT_BYTES, c.salt().length);
+        assertEquals(AccountsAuthentication.SCRAM_SALT_BYTES, c.salt().length);
         assertEquals(ScramCredential.derive(pw("secret"), c.salt(), c.iterations()), c);
         assertNotEquals(ScramCredential.derive(pw("secret2"), c.salt(), c.iterations()), c);
     }
@@ -136,7 +136,7 @@ class JdbcAccountsTest {
         // The admin helper's Argon2id hasher, cheap parameters for the test.
         var hasher = new Argon2idPasswordHasher(new Argon2Params(64, 1, 1));
         var admin = new AccountsAdministration(f.db, hasher, AccountsFixture.CLOCK, AccountsFixture.NO_MAIL, f.config);
-        var real = new JdbcAccounts(f.db, hasher, AccountsFixture.CLOCK);
+        var real = new AccountsAuthentication(f.db, hasher, AccountsFixture.CLOCK);
         admin.importUsers(List.of(new ImportedUser(a("dave@example.test"), ssha256("correct horse"), 1)));
         assertEquals("SSHA256", admin.user(a("dave@example.test")).orElseThrow().passwordScheme());
 
