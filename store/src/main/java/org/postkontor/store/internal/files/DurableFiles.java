@@ -289,43 +289,38 @@ public final class DurableFiles {
      */
     static long copyNormalized(InputStream in, FileChannel ch) throws IOException {
         byte[] buf = new byte[BUFFER];
-        ByteBuffer out = ByteBuffer.allocate(2 * BUFFER + 2);
+        byte[] out = new byte[2 * BUFFER + 2];
         long total = 0;
         boolean pendingCr = false;
         boolean lineOpen = false;
         int n;
         while ((n = in.read(buf)) != -1) {
+            int o = 0;
             for (int i = 0; i < n; i++) {
                 byte b = buf[i];
                 if (b == '\n') {
                     if (!pendingCr) {
-                        out.put((byte) '\r');
+                        out[o++] = '\r';
                     }
-                    out.put((byte) '\n');
+                    out[o++] = '\n';
                     pendingCr = false;
                     lineOpen = false;
                 } else {
                     if (pendingCr) {
-                        out.put((byte) '\n');
+                        out[o++] = '\n';
                     }
-                    out.put(b);
+                    out[o++] = b;
                     pendingCr = b == '\r';
                     lineOpen = !pendingCr;
                 }
             }
-            out.flip();
-            total += out.remaining();
-            writeFully(ch, out);
-            out.clear();
+            total += o;
+            writeFully(ch, ByteBuffer.wrap(out, 0, o));
         }
         if (pendingCr || lineOpen) {
-            if (lineOpen) {
-                out.put((byte) '\r');
-            }
-            out.put((byte) '\n');
-            out.flip();
-            total += out.remaining();
-            writeFully(ch, out);
+            byte[] end = lineOpen ? new byte[] {'\r', '\n'} : new byte[] {'\n'};
+            total += end.length;
+            writeFully(ch, ByteBuffer.wrap(end));
         }
         return total;
     }

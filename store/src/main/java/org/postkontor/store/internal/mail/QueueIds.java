@@ -30,7 +30,12 @@ final class QueueIds {
     }
 
     String next() {
-        long millis = Math.max(0, clock.millis());
-        return String.format("%011x", millis) + "." + node + "." + Long.toString(counter.incrementAndGet(), 36);
+        String hex = Long.toHexString(Math.max(0, clock.millis()));
+        StringBuilder b = new StringBuilder(36);
+        for (int i = hex.length(); i < 11; i++) {
+            b.append('0');
+        }
+        return b.append(hex).append('.').append(node).append('.')
+                .append(Long.toString(counter.incrementAndGet(), 36)).toString();
     }
 }
