@@ -118,13 +118,13 @@ public final class MailStore implements AutoCloseable {
             removals = RemovalLog.open(layout.root(), files);
             MailIndex index = new MailIndex();
             long start = System.nanoTime();
-            Map<String, Integer> counts = new SpoolLoader(index, layout, files, removals, indexFiles.root(),
-                    indexFiles, clock).load();
+            SpoolLoader loader = new SpoolLoader(index, layout, files, removals, indexFiles.root(), indexFiles, clock);
+            Map<String, Integer> counts = loader.load();
             counts.forEach(metrics::reconciled);
             MailIndex.Totals t = index.totals();
             String summary = "mail index built in " + (System.nanoTime() - start) / 1_000_000 + " ms after "
                     + (clean ? "a clean stop" : "an unclean stop") + ": " + t.messages() + " messages, " + t.entries()
-                    + " entries; " + counts;
+                    + " entries; " + counts + " (" + loader.phases() + ")";
             if (counts.get(SpoolLoader.ORPHAN_BODY) > 0) {
                 log.warn(summary);
             } else {

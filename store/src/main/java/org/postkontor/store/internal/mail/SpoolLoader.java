@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +63,7 @@ public final class SpoolLoader {
     private final Path indexDir;
     private final DurableFiles indexFiles;
     private final Clock clock;
+    private String phases = "";
 
     SpoolLoader(MailIndex index, SpoolLayout layout, DurableFiles files, RemovalLog removals, Path indexDir,
                 DurableFiles indexFiles, Clock clock) {
@@ -77,33 +79,40 @@ public final class SpoolLoader {
     /** Fills the (empty) index; returns the counts by kind. */
     Map<String, Integer> load() throws IOException {
         Map<String, Integer> counts = new LinkedHashMap<>();
+        Phases phases = new Phases();
         counts.put(TMP_FILE, files.clearTmp());
         files.createDirectoriesDurably(layout.msgDir());
         Map<String, Body> catalog = SpoolCatalog.read(indexDir, index);
-        List<Body> bodies = new ArrayList<>();
+        int cataloged = catalog.size();
+        phases.done("catalog");
+        List<Body> bodies = new ArrayList<>(catalog.size());
         List<Path> unknown = new ArrayList<>();
         List<Path> orphans = new ArrayList<>();
-        try (DirectoryStream<Path> hours = Files.newDirectoryStream(layout.msgDir())) {
-            for (Path hourDir : hours) {
-                if (!Files.isDirectory(hourDir)) {
-                    orphans.add(hourDir);
-                    continue;
-                }
-                String hour = hourDir.getFileName().toString();
-                try (DirectoryStream<Path> names = Files.newDirectoryStream(hourDir)) {
-                    for (Path file : names) {
-                        Body known = catalog.remove(file.getFileName().toString());
-                        if (known != null && known.hour.equals(hour)) {
-                            bodies.add(known);
-                        } else {
-                            unknown.add(file);
-                        }
-                    }
+        String[] hours = layout.msgDir().toFile().list(); // names only: no Path per body
+        if (hours == null) {
+            throw new IOException("cannot list " + layout.msgDir());
+        }
+        for (String hour : hours) {
+            Path hourDir = layout.msgDir().resolve(hour);
+            String[] names = hourDir.toFile().list();
+            if (names == null) {
+                orphans.add(hourDir); // not a directory
+                continue;
+            }
+            String shared = index.canonical(hour);
+            for (String name : names) {
+                Body known = catalog.remove(name);
+                if (known != null && known.hour.equals(shared)) {
+                    bodies.add(known);
+                } else {
+                    unknown.add(hourDir.resolve(name));
                 }
             }
         }
         counts.put(CATALOGED_BODY, bodies.size());
         counts.put(READ_BODY, unknown.size());
+        boolean catalogStale = !unknown.isEmpty() || !catalog.isEmpty() || bodies.size() != cataloged;
+        phases.done("listing");
         List<Optional<Body>> read = readAll(unknown);
         for (int i = 0; i < read.size(); i++) {
             if (read.get(i).isPresent()) {
@@ -112,17 +121,21 @@ public final class SpoolLoader {
                 orphans.add(unknown.get(i)); // no valid record
             }
         }
-        Set<String> removed = removals.removed();
+        phases.done("records");
+        Map<String, Set<String>> removed = removedByQueueId();
         bodies.sort(Comparator.comparingLong((Body b) -> b.arrivedMillis).thenComparing(b -> b.queueId));
         List<String> dead = new ArrayList<>();
         for (Body b : bodies) {
-            List<Integer> live = new ArrayList<>(b.recorded.length);
-            for (int i = 0; i < b.recorded.length; i++) {
-                if (!removed.contains(RemovalLog.key(b.path(), b.recorded[i]))) {
-                    live.add(i);
+            Set<String> gone = removed.get(b.queueId);
+            int live = b.recorded.length;
+            if (gone != null) {
+                for (String m : b.recorded) {
+                    if (gone.contains(m)) {
+                        live--;
+                    }
                 }
             }
-            if (live.isEmpty()) {
+            if (live == 0) {
                 dead.add(b.path());
                 continue;
             }
@@ -130,10 +143,13 @@ public final class SpoolLoader {
                 orphans.add(layout.resolve(b.path())); // the same queue id in another hour: not ours to guess
                 continue;
             }
-            b.retain(live.size());
+            b.retain(live);
             index.addBody(b);
             int added = 0;
-            for (int i : live) {
+            for (int i = 0; i < b.recorded.length; i++) {
+                if (gone != null && gone.contains(b.recorded[i])) {
+                    continue;
+                }
                 if (index.mailbox(b.recorded[i]).add(index.newEntry(b, b.uidl(i)))) {
                     added++;
                 } else {
@@ -147,6 +163,7 @@ public final class SpoolLoader {
                 orphans.add(layout.resolve(b.path()));
             }
         }
+        phases.done("index");
         for (String p : dead) {
             DurableFiles.deleteQuietly(layout.resolve(p));
         }
@@ -154,8 +171,48 @@ public final class SpoolLoader {
         counts.put(ORPHAN_BODY, quarantine(orphans));
         removals.compact(p -> Files.exists(layout.resolve(p)));
         removeEmptyHourDirs();
-        SpoolCatalog.write(indexDir, index.bodies(), indexFiles);
+        phases.done("clean-up");
+        if (catalogStale || !dead.isEmpty() || !orphans.isEmpty()) {
+            SpoolCatalog.write(indexDir, index.bodies(), indexFiles);
+            phases.done("catalog write");
+        }
+        this.phases = phases.toString();
         return counts;
+    }
+
+    /** How long each step of the last {@link #load} took, for the log. */
+    String phases() {
+        return phases;
+    }
+
+    /** The removal log by body: queue id (a body file's name) to the mailboxes removed from it. */
+    private Map<String, Set<String>> removedByQueueId() throws IOException {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (String key : removals.removed()) {
+            int sp = key.indexOf(' ');
+            String path = key.substring(0, sp);
+            out.computeIfAbsent(path.substring(path.lastIndexOf('/') + 1), k -> new HashSet<>())
+                    .add(key.substring(sp + 1));
+        }
+        return out;
+    }
+
+    /** Elapsed time per step. */
+    private static final class Phases {
+        private final StringBuilder text = new StringBuilder();
+        private long last = System.nanoTime();
+
+        void done(String step) {
+            long now = System.nanoTime();
+            text.append(text.isEmpty() ? "" : ", ").append(step).append(' ').append((now - last) / 1_000_000)
+                    .append(" ms");
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
+        }
     }
 
     /** The records of these files, in the same order; empty for a file without a valid one. */
