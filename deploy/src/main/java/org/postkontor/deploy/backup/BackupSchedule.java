@@ -13,9 +13,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.postkontor.deploy.config.ApplianceConfig.BackupSettings;
 import org.postkontor.store.BackupSummary;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * {@link Metrics#lastSuccess}, so that an alert can tell when backups stop.
  *
  * <p>Lifecycle: {@link #start()} once, {@link #close()} at shutdown (waits for a backup in progress,
- * at most the given time; one cut off is deleted at the next run). One platform thread.
+ * at most the given time; one cut off is deleted at the next run). One platform thread, scheduled.
  */
 public final class BackupSchedule implements AutoCloseable {
 
@@ -60,10 +60,8 @@ public final class BackupSchedule implements AutoCloseable {
     private final int keep;
     private final Clock clock;
     private final Metrics metrics;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition stopping = lock.newCondition();
-    private final Thread thread;
-    private boolean closed;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("postkontor-backup").daemon().unstarted(r));
 
     public BackupSchedule(Store store, BackupSettings settings, Clock clock, Metrics metrics) {
         this.store = store;
@@ -72,34 +70,13 @@ public final class BackupSchedule implements AutoCloseable {
         this.keep = settings.keep();
         this.clock = clock;
         this.metrics = metrics;
-        this.thread = Thread.ofPlatform().name("postkontor-backup").daemon().unstarted(this::loop);
     }
 
     public void start() throws IOException {
         Files.createDirectories(dir);
         metrics.lastSuccess(newestComplete().map(this::finished).orElse(clock.instant()));
-        thread.start();
+        thread.scheduleWithFixedDelay(this::runOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         log.info("event=backup_schedule dir={} interval={} keep={}", dir, interval, keep);
-    }
-
-    private void loop() {
-        while (true) {
-            lock.lock();
-            try {
-                long left = interval.toNanos();
-                while (left > 0 && !closed) {
-                    left = stopping.awaitNanos(left);
-                }
-                if (closed) {
-                    return;
-                }
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                lock.unlock();
-            }
-            runOnce();
-        }
     }
 
     /** One backup now, then the clean-up; failures are logged and counted, never thrown. */
@@ -182,15 +159,9 @@ public final class BackupSchedule implements AutoCloseable {
 
     /** Stops the schedule; waits up to {@code wait} for a backup in progress. */
     public void close(Duration wait) {
-        lock.lock();
+        thread.shutdown();
         try {
-            closed = true;
-            stopping.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        try {
-            if (!thread.join(wait)) {
+            if (!thread.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("event=backup_cut_off reason=\"stopping\"");
             }
         } catch (InterruptedException e) {

@@ -4,24 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -32,6 +28,7 @@ import org.postkontor.store.MailAddress;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreMetrics;
+import org.postkontor.store.testing.ChildJvm;
 import org.postkontor.store.testing.PlainTestHasher;
 import org.slf4j.LoggerFactory;
 
@@ -208,49 +205,13 @@ class AdminCrashTest {
     }
 
     private List<String> runAndKill(Path data, Path log, Random random, long firstOp) throws Exception {
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx128m",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                AdminCrashChild.class.getName(), data.toString(), Long.toString(random.nextLong()),
-                Long.toString(firstOp));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = Thread.ofPlatform().daemon(true).start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.US_ASCII))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // the process died
-            }
-        });
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            List<String> seen = new ArrayList<>();
-            boolean writing = false;
-            while (!writing && System.nanoTime() < deadline && (p.isAlive() || !lines.isEmpty())) {
-                String l = lines.poll(100, TimeUnit.MILLISECONDS);
-                if (l != null) {
-                    seen.add(l);
-                    writing = l.startsWith("ACK ") || l.startsWith("REFUSED ");
-                }
-            }
-            if (!writing) {
-                fail("the child made no change; see " + log + ": " + Files.readString(log));
-            }
+        try (ChildJvm child = ChildJvm.start(AdminCrashChild.class, log, data.toString(),
+                Long.toString(random.nextLong()), Long.toString(firstOp))) {
+            List<String> seen = new ArrayList<>(child.await(l -> l.startsWith("ACK ") || l.startsWith("REFUSED "),
+                    Duration.ofSeconds(90)));
             Thread.sleep(random.nextInt(200));
-            // SIGKILL through the handle: Process.destroyForcibly() would also close our end of the
-            // child's stdout, losing the lines it wrote that we have not read yet
-            p.toHandle().destroyForcibly();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                fail("child did not die");
-            }
-            reader.join(10_000);
-            lines.drainTo(seen);
+            seen.addAll(child.kill());
             return seen;
-        } finally {
-            p.destroyForcibly();
         }
     }
 }

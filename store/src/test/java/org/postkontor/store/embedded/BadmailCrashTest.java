@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,8 +21,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -35,6 +31,7 @@ import org.postkontor.store.BadmailStore.BadmailItem;
 import org.postkontor.store.BadmailStore.BadmailQuery;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreConfig;
+import org.postkontor.store.testing.ChildJvm;
 import org.postkontor.store.testing.PlainTestHasher;
 
 /**
@@ -131,47 +128,12 @@ class BadmailCrashTest {
     }
 
     private List<String> runAndKill(Path data, Path log, Random random) throws Exception {
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(), "-Xmx256m",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                BadmailCrashChild.class.getName(), data.toString(), Long.toString(random.nextLong()));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = Thread.ofPlatform().daemon(true).start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // the process died
-            }
-        });
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            boolean acked = false;
-            List<String> seen = new ArrayList<>();
-            while (!acked && System.nanoTime() < deadline && (p.isAlive() || !lines.isEmpty())) {
-                String l = lines.poll(100, TimeUnit.MILLISECONDS);
-                if (l != null) {
-                    seen.add(l);
-                    acked = l.startsWith("ACK ");
-                }
-            }
-            if (!acked) {
-                fail("the child acknowledged no put; see " + log + ": " + Files.readString(log));
-            }
+        try (ChildJvm child = ChildJvm.start(BadmailCrashChild.class, log, data.toString(),
+                Long.toString(random.nextLong()))) {
+            List<String> seen = new ArrayList<>(child.await(l -> l.startsWith("ACK "), Duration.ofSeconds(90)));
             Thread.sleep(random.nextInt(500));
-            // SIGKILL through the handle: Process.destroyForcibly() would also close our end of the
-            // child's stdout, losing the lines it wrote that we have not read yet
-            p.toHandle().destroyForcibly();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                fail("child did not die");
-            }
-            reader.join(10_000);
-            lines.drainTo(seen);
+            seen.addAll(child.kill());
             return seen;
-        } finally {
-            p.destroyForcibly();
         }
     }
 

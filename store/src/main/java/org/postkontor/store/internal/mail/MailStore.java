@@ -9,12 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.MaildropStore;
@@ -57,8 +57,8 @@ public final class MailStore implements AutoCloseable {
     private final IndexMaildropStore maildrops;
     private final FileChannel lockChannel;
     private final ReentrantLock catalogLock = new ReentrantLock();
-    private final Condition stopping = catalogLock.newCondition();
-    private final Thread catalogWriter;
+    private final ScheduledExecutorService catalogWriter = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("postkontor-spool-catalog").daemon().unstarted(r));
     private long cataloged;
     private boolean closed;
 
@@ -77,8 +77,6 @@ public final class MailStore implements AutoCloseable {
         this.maildrops = maildrops;
         this.lockChannel = lockChannel;
         this.cataloged = index.changes();
-        this.catalogWriter = Thread.ofPlatform().name("postkontor-spool-catalog").daemon()
-                .unstarted(this::catalogLoop);
     }
 
     /**
@@ -137,7 +135,8 @@ public final class MailStore implements AutoCloseable {
             IndexMaildropStore maildrops = new IndexMaildropStore(index, limits, layout, remover, metrics);
             MailStore store = new MailStore(index, layout, files, indexFiles.root(), indexFiles, removals, reaper,
                     remover, spool, maildrops, lockChannel);
-            store.catalogWriter.start();
+            store.catalogWriter.scheduleWithFixedDelay(store::writeCatalog, CATALOG_MINUTES, CATALOG_MINUTES,
+                    TimeUnit.MINUTES);
             return store;
         } catch (IOException | StoreException | RuntimeException e) {
             if (removals != null) {
@@ -227,27 +226,6 @@ public final class MailStore implements AutoCloseable {
         }
     }
 
-    private void catalogLoop() {
-        long every = TimeUnit.MINUTES.toNanos(CATALOG_MINUTES);
-        while (true) {
-            catalogLock.lock();
-            try {
-                long left = every;
-                while (left > 0 && !closed) {
-                    left = stopping.awaitNanos(left);
-                }
-                if (closed) {
-                    return;
-                }
-            } catch (InterruptedException e) {
-                return;
-            } finally {
-                catalogLock.unlock();
-            }
-            writeCatalog();
-        }
-    }
-
     @Override
     public void close() {
         catalogLock.lock();
@@ -256,13 +234,13 @@ public final class MailStore implements AutoCloseable {
                 return;
             }
             closed = true;
-            stopping.signalAll();
         } finally {
             catalogLock.unlock();
         }
         spool.close();
+        catalogWriter.shutdown();
         try {
-            catalogWriter.join(Duration.ofSeconds(30));
+            catalogWriter.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
