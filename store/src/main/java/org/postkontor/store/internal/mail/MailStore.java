@@ -120,9 +120,9 @@ public final class MailStore implements AutoCloseable {
             Map<String, Integer> counts = loader.load();
             counts.forEach(metrics::reconciled);
             MailIndex.Totals t = index.totals();
-            String summary = "mail index built in " + (System.nanoTime() - start) / 1_000_000 + " ms after "
-                    + (clean ? "a clean stop" : "an unclean stop") + ": " + t.messages() + " messages, " + t.entries()
-                    + " entries; " + counts + " (" + loader.phases() + ")";
+            String after = clean ? "after a clean stop" : removals.created() ? "on a new spool" : "after an unclean stop";
+            String summary = "mail index built in " + (System.nanoTime() - start) / 1_000_000 + " ms " + after + ": "
+                    + t.messages() + " messages, " + t.entries() + " entries; " + counts + " (" + loader.phases() + ")";
             if (counts.get(SpoolLoader.ORPHAN_BODY) > 0) {
                 log.warn(summary);
             } else {

@@ -58,6 +58,11 @@ public final class RemovalLog implements AutoCloseable {
         return new RemovalLog(LineLog.open(spoolRoot.resolve(FILE), files), files);
     }
 
+    /** The log did not exist before {@link #open}: a new spool. */
+    boolean created() {
+        return lines.created();
+    }
+
     /** Every removed (body path, mailbox) pair in the log, as {@link #key}. */
     public Set<String> removed() throws IOException {
         return removed(records(lines.contents()));
