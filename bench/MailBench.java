@@ -44,6 +44,8 @@ import org.postkontor.bench.Pop3Client;
  *   java bench/MailBench.java pop3  --host 127.0.0.1 --pop3-port 10995 --tls --users 'bench%d@example.test' \
  *        --password secret --mailboxes 32 --clients 8
  *   java bench/MailBench.java idle  --host 127.0.0.1 --pop3-port 10110 --connections 10000 --server-pid PID
+ *   java bench/MailBench.java idle  --host 127.0.0.1 --smtp-port 10025 --connections 2000 --server-pid PID[,PID...]
+ *   java bench/MailBench.java handshake --host 127.0.0.1 --pop3-port 10995 --clients 8 --connections 2000
  * </pre>
  *
  * Every message carries headers naming its id and size; its bytes are regenerated from them, and
@@ -63,6 +65,7 @@ public final class MailBench {
             case "smtp" -> smtp(o);
             case "pop3" -> pop3(o);
             case "idle" -> idle(o);
+            case "handshake" -> handshake(o);
             case "count" -> count(o);
             default -> {
                 System.err.println("unknown mode " + args[0]);
@@ -87,6 +90,7 @@ public final class MailBench {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
+        long startedMillis = System.currentTimeMillis();
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> done = new ArrayList<>();
@@ -129,6 +133,7 @@ public final class MailBench {
         r.put("msgs_per_s", fmt(accepted.get() / seconds));
         r.put("p50_ms", fmt(percentile(ok, 50) / 1e6));
         r.put("p99_ms", fmt(percentile(ok, 99) / 1e6));
+        r.put("started_ms", startedMillis); // wall clock, for a caller timing delivery to the mailbox
         print(r);
         return errors.get() == 0 ? 0 : 1;
     }
@@ -144,12 +149,14 @@ public final class MailBench {
         int port = o.integer("pop3-port", 10995);
         boolean tls = o.flag("tls");
         boolean keep = o.flag("keep");
+        int expect = o.integer("expect", -1); // messages the drain must find, if given
         AtomicInteger nextBox = new AtomicInteger();
         AtomicLong messages = new AtomicLong();
         AtomicLong octets = new AtomicLong();
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger mismatches = new AtomicInteger();
         AtomicInteger notEmpty = new AtomicInteger();
+        java.util.Queue<Long> retrNanos = new java.util.concurrent.ConcurrentLinkedQueue<>();
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> done = new ArrayList<>();
@@ -163,7 +170,9 @@ public final class MailBench {
                             pop.multi("LIST");
                             pop.multi("UIDL");
                             for (int n = 1; n <= count; n++) {
+                                long t0 = System.nanoTime();
                                 byte[] got = pop.retr(n);
+                                retrNanos.add(System.nanoTime() - t0);
                                 octets.addAndGet(got.length);
                                 messages.incrementAndGet();
                                 if (!Message.verify(got)) {
@@ -202,14 +211,21 @@ public final class MailBench {
         r.put("clients", clients);
         r.put("mailboxes", mailboxes);
         r.put("messages", messages.get());
+        if (expect >= 0) {
+            r.put("missing", expect - messages.get());
+        }
         r.put("mismatches", mismatches.get());
         r.put("not_empty", notEmpty.get());
         r.put("errors", errors.get());
         r.put("seconds", fmt(seconds));
         r.put("msgs_per_s", fmt(messages.get() / seconds));
         r.put("mb_per_s", fmt(octets.get() / seconds / 1e6));
+        long[] retr = retrNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        r.put("retr_p50_ms", fmt(percentile(retr, 50) / 1e6));
+        r.put("retr_p99_ms", fmt(percentile(retr, 99) / 1e6));
         print(r);
-        return errors.get() == 0 && mismatches.get() == 0 && notEmpty.get() == 0 ? 0 : 1;
+        boolean counted = expect < 0 || messages.get() == expect;
+        return counted && errors.get() == 0 && mismatches.get() == 0 && notEmpty.get() == 0 ? 0 : 1;
     }
 
     /** Waits (bounded by --timeout seconds) until the mailboxes hold --expect messages in all. */
@@ -245,10 +261,19 @@ public final class MailBench {
     static int idle(Options o) throws Exception {
         int connections = o.integer("connections", 1000);
         String host = o.string("host", "127.0.0.1");
-        int port = o.integer("pop3-port", 10110);
-        long pid = o.integer("server-pid", -1);
+        boolean smtp = o.values().containsKey("smtp-port");
+        int port = smtp ? o.integer("smtp-port", 10025) : o.integer("pop3-port", 10110);
+        String greeting = smtp ? "220" : "+OK";
+        // the server's processes: one JVM, or the master processes of a multi-process server
+        // (their descendants are counted with them)
+        List<Long> roots = new ArrayList<>();
+        for (String pid : o.string("server-pid", "").split(",")) {
+            if (!pid.isBlank()) {
+                roots.add(Long.parseLong(pid.trim()));
+            }
+        }
         int holdSeconds = o.integer("hold", 5);
-        long before = pid > 0 ? rssKib(pid) : -1;
+        long[] before = memoryKib(roots);
         List<Socket> open = new ArrayList<>();
         int failed = 0;
         try {
@@ -266,7 +291,10 @@ public final class MailBench {
             for (Socket s : open) {
                 try {
                     String line = Lines.read(s.getInputStream());
-                    if (line.startsWith("+OK")) {
+                    while (smtp && line.startsWith("220-")) {
+                        line = Lines.read(s.getInputStream());
+                    }
+                    if (line.startsWith(greeting)) {
                         greeted++;
                     }
                 } catch (IOException e) {
@@ -274,14 +302,16 @@ public final class MailBench {
                 }
             }
             Thread.sleep(holdSeconds * 1000L);
-            long after = pid > 0 ? rssKib(pid) : -1;
+            long[] after = memoryKib(roots);
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("mode", "idle");
+            r.put("mode", smtp ? "idle-smtp" : "idle");
             r.put("connections", open.size());
             r.put("greeted", greeted);
             r.put("failed", failed);
-            r.put("rss_before_mib", fmt(before / 1024.0));
-            r.put("rss_after_mib", fmt(after / 1024.0));
+            r.put("processes", after[2]);
+            r.put("rss_before_mib", fmt(before[0] / 1024.0));
+            r.put("rss_after_mib", fmt(after[0] / 1024.0));
+            r.put("pss_after_mib", fmt(after[1] / 1024.0));
             print(r);
             return failed == 0 ? 0 : 1;
         } finally {
@@ -291,13 +321,91 @@ public final class MailBench {
         }
     }
 
-    static long rssKib(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    // ---------------------------------------------------------------- TLS handshakes
+
+    /** New implicit-TLS POP3 connections per second: connect, handshake, greeting, QUIT. */
+    static int handshake(Options o) throws Exception {
+        int clients = o.integer("clients", 8);
+        int total = o.integer("connections", 2000);
+        String host = o.string("host", "127.0.0.1");
+        int port = o.integer("pop3-port", 10995);
+        SSLSocketFactory tls = trustAll();
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        long start = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                jobs.add(pool.submit(() -> {
+                    while (next.getAndIncrement() < total) {
+                        try (Pop3Client pop = new Pop3Client(host, port, tls, Duration.ofSeconds(30))) {
+                            pop.ok("QUIT");
+                            done.incrementAndGet();
+                        } catch (IOException e) {
+                            errors.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : jobs) {
+                f.get(30, TimeUnit.MINUTES);
             }
         }
-        return -1;
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("mode", "handshake");
+        r.put("clients", clients);
+        r.put("handshakes", done.get());
+        r.put("errors", errors.get());
+        r.put("seconds", fmt(seconds));
+        r.put("handshakes_per_s", fmt(done.get() / seconds));
+        print(r);
+        return errors.get() == 0 ? 0 : 1;
+    }
+
+    /**
+     * RSS and PSS (KiB) summed over the given processes and all their descendants, and how many
+     * processes that was. PSS shares each shared page among the processes that map it, so a
+     * multi-process server's sum is not inflated by its shared libraries; for one JVM it is its RSS.
+     */
+    static long[] memoryKib(List<Long> roots) throws IOException {
+        Map<Long, List<Long>> children = new java.util.HashMap<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    long ppid = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+                    children.computeIfAbsent(ppid, k -> new ArrayList<>()).add(Long.parseLong(name));
+                } catch (IOException gone) {
+                    // exited while listed
+                }
+            }
+        }
+        long rss = 0, pss = 0, count = 0;
+        java.util.ArrayDeque<Long> todo = new java.util.ArrayDeque<>(roots);
+        while (!todo.isEmpty()) {
+            long pid = todo.pop();
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps_rollup"))) {
+                    if (line.startsWith("Rss:")) {
+                        rss += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    } else if (line.startsWith("Pss:")) {
+                        pss += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
+                count++;
+            } catch (IOException gone) {
+                continue;
+            }
+            todo.addAll(children.getOrDefault(pid, List.of()));
+        }
+        return roots.isEmpty() ? new long[] {-1, -1, 0} : new long[] {rss, pss, count};
     }
 
     // ---------------------------------------------------------------- messages

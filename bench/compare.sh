@@ -1,31 +1,51 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark, in one run: Postkontor against a local Postfix + Dovecot
-# (../shared/bench/peer-stack.sh, Postfix's default durability), both on loopback, both driven by
-# bench/MailBench.java the same way. Prints one results line per measurement and a ratio table.
+# (../shared/bench/peer-stack.sh, Postfix's default durability, the peer's high-connection profile),
+# both on loopback, both driven by bench/MailBench.java the same way, case by case in turn.
+# Prints one results line per measurement and, at the end, the table BENCHMARKS.md opens with.
 #
-#   bench/compare.sh                       full run (8 and 32 clients, 4 KiB and 64 KiB, drain, idle)
-#   MESSAGES=500 IDLE=2000 bench/compare.sh   smaller run (IDLE_HOLD=30: seconds the idle
-#                                            connections are held before RSS is read;
-#                                            WARMUP=2000: messages sent and drained first, unmeasured)
+#   bench/compare.sh                     every case, pinned (the default)
+#   PIN=0 bench/compare.sh               unpinned: servers and load tool share every core
+#   CASES="smtp pop3" bench/compare.sh   a subset of: smtp pop3 handshake idle
+#   MESSAGES=500 BIG=50 bench/compare.sh smaller run
+#
+# Pinned mode: each server with all its processes on CPU $SERVER_CPU (0), the load tool on CPU
+# $LOAD_CPU (1), so a ratio says how much work each server does per message and not who wins the
+# fight with the load tool. Every case reports server CPU per message (user + system time of the
+# appliance's JVM; of Postfix's and Dovecot's masters with every descendant, exited ones included).
+#
+# Cases: SMTP 1, 8, 32 clients at 4 KiB, 64 KiB and 1 MiB; POP3 drain (USER/PASS, STAT, LIST, UIDL,
+# RETR and DELE of every message, QUIT) 1 and 8 clients at 16 KiB and 1 MiB, plain and TLS; TLS
+# handshakes per second on the implicit-TLS POP3 port; idle connections (10,000 POP3, 2,000 SMTP).
+# Every body is checked byte for byte when it is drained and every mailbox must be empty after a drain.
 #
 # Needs root (the peer stack installs Debian's postfix and dovecot and binds 2525/1110/1995).
-# Postkontor runs through ./postkontor (deploy/target/postkontor.jar with the shipped JVM options) on
-# 127.0.0.1 ports 20025/20110/20995 with its data in a temp directory; it is stopped by its PID at
-# the end.
+# Postkontor runs through ./postkontor (deploy/target/postkontor.jar with the shipped JVM options)
+# on 127.0.0.1 ports 20025/20110/20995 with its data in a temp directory; stopped by its PID.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 . scripts/jdk.sh
 PEER=${PEER_STACK:-$here/../shared/bench/peer-stack.sh}
-MESSAGES=${MESSAGES:-2000}
+MESSAGES=${MESSAGES:-2000}      # per case at 4, 16 and 64 KiB
+BIG=${BIG:-200}                 # per case at 1 MiB
 MAILBOXES=${MAILBOXES:-32}
-IDLE=${IDLE:-10000}
+IDLE_POP3=${IDLE_POP3:-10000}
+IDLE_SMTP=${IDLE_SMTP:-2000}
+HANDSHAKES=${HANDSHAKES:-2000}
+CASES=${CASES:-smtp pop3 handshake idle}
+PIN=${PIN:-1}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
 PASSWORD=bench-password-1
 JAVA="$JAVA_HOME/bin/java"
-BENCH=("$JAVA" "$here/bench/MailBench.java")
 OUT=$(mktemp -d /tmp/postkontor-compare.XXXXXX)
 DATA="$OUT/data"
 pk_pid=""
+ulimit -n "$(ulimit -Hn)"   # 10,000 idle connections need as many descriptors on each side
+
+server_pin=() load_pin=()
+if [ "$PIN" = 1 ]; then server_pin=(taskset -c "$SERVER_CPU"); load_pin=(taskset -c "$LOAD_CPU"); fi
 
 cleanup() {
   if [ -n "$pk_pid" ] && kill -0 "$pk_pid" 2>/dev/null; then kill "$pk_pid"; wait "$pk_pid" 2>/dev/null || true; fi
@@ -34,16 +54,23 @@ cleanup() {
 trap cleanup EXIT
 
 [ -f deploy/target/postkontor.jar ] || mvn -B -q -ntp package -DskipTests
+# The load tool compiled once, so that no case pays the source launcher's compilation.
+"$JAVA_HOME/bin/javac" -d "$OUT/classes" -sourcepath bench bench/MailBench.java
+BENCH=("${load_pin[@]}" "$JAVA" -cp "$OUT/classes" MailBench)
+
 pk() { "$JAVA" -jar deploy/target/postkontor.jar "$@"; }
 export POSTKONTOR_DATA_DIR="$DATA" POSTKONTOR_SMTP_BIND=127.0.0.1 POSTKONTOR_SMTP_PORT=20025 \
   POSTKONTOR_POP3_BIND=127.0.0.1 POSTKONTOR_POP3_PORT=20110 POSTKONTOR_POP3_TLS_PORT=20995 \
   POSTKONTOR_HTTP_PORT=20080 POSTKONTOR_ADMIN_PORT=20081 \
-  POSTKONTOR_SMTP_MAX_CONNECTIONS=1000 POSTKONTOR_SMTP_MAX_CONNECTIONS_PER_IP=1000 \
-  POSTKONTOR_POP3_MAX_CONNECTIONS=$((IDLE + 100)) POSTKONTOR_POP3_MAX_CONNECTIONS_PER_ADDRESS=$((IDLE + 100)) \
-  POSTKONTOR_LOG_LEVEL=WARN
+  POSTKONTOR_SMTP_MAX_CONNECTIONS=$((IDLE_SMTP + 100)) POSTKONTOR_SMTP_MAX_CONNECTIONS_PER_IP=$((IDLE_SMTP + 100)) \
+  POSTKONTOR_POP3_MAX_CONNECTIONS=$((IDLE_POP3 + 100)) POSTKONTOR_POP3_MAX_CONNECTIONS_PER_ADDRESS=$((IDLE_POP3 + 100)) \
+  POSTKONTOR_POP3_ALLOW_PLAINTEXT_AUTH_LOOPBACK=true POSTKONTOR_LOG_LEVEL=WARN
 
-echo "== setting up both servers ($MAILBOXES mailboxes each)" >&2
-bash "$PEER" start >/dev/null
+echo "== setting up both servers ($MAILBOXES mailboxes each; pinned=$PIN)" >&2
+bash "$PEER" stop >/dev/null 2>&1 || true
+# Postfix's and Dovecot's masters are started by the script, so they and every process they fork
+# inherit the pinning.
+PEER_PROFILE=highconn "${server_pin[@]}" bash "$PEER" start >/dev/null
 bash "$PEER" purge >/dev/null   # mail left by an earlier run would make the counts wrong
 mkdir -p "$DATA"
 pk admin domain add example.test >/dev/null
@@ -53,21 +80,22 @@ for ((i = 0; i < MAILBOXES; i++)); do
 done
 # Started as an admin starts it: ./postkontor, with the shipped JVM options (deploy/docker/jvm.options)
 # and the start-up cache; POSTKONTOR_JAVA_OPTS is passed through.
-"$here/postkontor" run >"$OUT/postkontor.log" 2>&1 &
+"${server_pin[@]}" "$here/postkontor" run >"$OUT/postkontor.log" 2>&1 &
 pk_pid=$!
 for _ in $(seq 1 360); do (exec 3<>/dev/tcp/127.0.0.1/20995) 2>/dev/null && break; sleep 0.5; done
+peer_roots=$(bash "$PEER" pids | tr ' ' '\n' | sed 's/.*=//' | paste -sd,)
 
-# server NAME: ports for that server
+# ports SERVER: smtp pop3s pop3
 ports() { if [ "$1" = postkontor ]; then echo "20025 20995 20110"; else echo "2525 1995 1110"; fi; }
+roots() { if [ "$1" = postkontor ]; then echo "$pk_pid"; else echo "$peer_roots"; fi; }
 
 # cpu_ticks SERVER: CPU time (clock ticks, user + system) used so far by the server's processes:
 # the appliance's JVM; Postfix's and Dovecot's master processes with every live descendant, plus
 # what their exited children used (a master reaps its children, so that is in its cutime/cstime).
 cpu_ticks() {
-  local roots
-  if [ "$1" = postkontor ]; then roots=$pk_pid; else roots=$(bash "$PEER" pids | tr ' ' '\n' | sed 's/.*=//'); fi
-  python3 - $roots <<'PY'
+  python3 - "$(roots "$1")" <<'PY'
 import os, sys
+roots = [int(r) for r in sys.argv[1].split(',') if r]
 children, stat = {}, {}
 for d in os.listdir('/proc'):
     if not d.isdigit():
@@ -78,89 +106,165 @@ for d in os.listdir('/proc'):
         continue
     stat[int(d)] = f
     children.setdefault(int(f[1]), []).append(int(d))
-total, todo = 0, [int(r) for r in sys.argv[1:]]
+total, todo = 0, list(roots)
 while todo:
     p = todo.pop()
     if p in stat:
         f = stat[p]  # fields after the name: state ppid ... utime(12) stime(13) cutime(14) cstime(15)
-        total += int(f[11]) + int(f[12]) + (int(f[13]) + int(f[14]) if str(p) in sys.argv[1:] else 0)
+        total += int(f[11]) + int(f[12]) + (int(f[13]) + int(f[14]) if p in roots else 0)
         todo.extend(children.get(p, []))
 print(total)
 PY
 }
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
+per_msg() { python3 -c "print(round(($2 - $1) * $TICK_MS / $3, 3))"; }
 
 results="$OUT/results.txt"
 : >"$results"
-run() { # server label args...
-  local server=$1 label=$2; shift 2
-  local line
-  line=$("${BENCH[@]}" "$@" 2>>"$OUT/bench-errors.log" | tail -1) || true
-  echo "server=$server case=$label $line" | tee -a "$results"
+record() { echo "$*" | tee -a "$results"; }
+bench() { "${BENCH[@]}" "$@" 2>>"$OUT/bench-errors.log" | tail -1; }
+
+# in_mailbox SERVER N: wait until N messages are in the server's mailboxes. Postkontor answers 250
+# with the message in the mailbox (the drain that follows checks the count); Postfix hands it to
+# Dovecot's LMTP after its 250, so the peer's Maildirs are counted from the file system (no server
+# work), every 50 ms.
+in_mailbox() {
+  [ "$1" != postkontor ] || return 0
+  local deadline=$((SECONDS + 300))
+  while [ "$(find /var/vmail -path '*/Maildir/*' -type f \( -path '*/new/*' -o -path '*/cur/*' \) | wc -l)" -lt "$2" ]; do
+    [ $SECONDS -lt $deadline ] || { echo "warning: $1 did not deliver all $2" >&2; return 1; }
+    sleep 0.05
+  done
 }
 
-# Warm-up, not measured: both servers take WARMUP messages (8 clients, 4 KiB) and have them drained
-# over POP3S, so that the measured cases see servers as they run in production (Postkontor's JIT
-# compiled, both with their caches and files in use) and not a JVM's first seconds.
-WARMUP=${WARMUP:-2000}
+# drain SERVER N: empty every mailbox, checking each body and that there were N (not measured)
+drain() {
+  read -r _ _ pop3 <<<"$(ports "$1")"
+  bench pop3 --pop3-port "$pop3" --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients 8 --expect "$2" >/dev/null \
+    || echo "warning: $1 drain had errors or found other than $2 messages" >&2
+}
+
+# fill SERVER N SIZE: N messages in through SMTP (8 clients) and wait until they are in the mailboxes
+fill() {
+  read -r smtp _ _ <<<"$(ports "$1")"
+  bench smtp --smtp-port "$smtp" --mailboxes "$MAILBOXES" --clients 8 --messages "$2" --size "$3" >/dev/null \
+    || echo "warning: $1 fill had errors" >&2
+  in_mailbox "$1" "$2" || true
+}
+
+smtp_case() { # SERVER CLIENTS SIZE N
+  local server=$1 clients=$2 size=$3 n=$4 case="smtp-c$2-s$3" smtp line t0 t1 done_ms started rate
+  read -r smtp _ _ <<<"$(ports "$server")"
+  t0=$(cpu_ticks "$server")
+  line=$(bench smtp --smtp-port "$smtp" --mailboxes "$MAILBOXES" --clients "$clients" --messages "$n" --size "$size") || true
+  in_mailbox "$server" "$n" || true
+  done_ms=$(date +%s%3N)
+  t1=$(cpu_ticks "$server")
+  started=$(sed -n 's/.*started_ms=\([0-9]*\).*/\1/p' <<<"$line")
+  if [ "$server" = postkontor ]; then rate=$(sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p' <<<"$line")
+  else rate=$(python3 -c "print(round($n / (($done_ms - ${started:-0}) / 1000), 1))"); fi
+  record "server=$server case=$case $line in_mailbox_per_s=${rate:-0} cpu_ms_per_msg=$(per_msg "$t0" "$t1" "$n")"
+  drain "$server" "$n"
+}
+
+pop3_case() { # SERVER CLIENTS SIZE N tls|plain
+  local server=$1 clients=$2 size=$3 n=$4 mode=$5 case="pop3-$5-c$2-s$3" pop3s pop3 port flags=() t0 t1 line
+  read -r _ pop3s pop3 <<<"$(ports "$server")"
+  if [ "$mode" = tls ]; then port=$pop3s; flags=(--tls); else port=$pop3; fi
+  fill "$server" "$n" "$size"
+  t0=$(cpu_ticks "$server")
+  line=$(bench pop3 --pop3-port "$port" "${flags[@]}" --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients "$clients" --expect "$n") || true
+  t1=$(cpu_ticks "$server")
+  record "server=$server case=$case $line cpu_ms_per_msg=$(per_msg "$t0" "$t1" "$n")"
+}
+
+# Warm-up, not measured: both servers take messages and have them drained, so that the measured
+# cases see servers as they run in production (Postkontor's JIT compiled, both with their caches
+# and files in use) and not a JVM's first seconds.
+WARMUP=${WARMUP:-4000}
 if [ "$WARMUP" -gt 0 ]; then
-  echo "== warm-up: $WARMUP messages to each server, then drained (not measured)" >&2
+  echo "== warm-up: $WARMUP messages to each server, drained plain and over TLS (not measured)" >&2
   for server in postkontor peer; do
-    read -r smtp pop3s _ <<<"$(ports $server)"
-    "${BENCH[@]}" smtp --smtp-port "$smtp" --mailboxes "$MAILBOXES" --clients 8 --messages "$WARMUP" \
-      --size 4096 --first-id 900000 >/dev/null 2>>"$OUT/bench-errors.log" || echo "warning: $server warm-up had errors" >&2
-    "${BENCH[@]}" count --pop3-port "$pop3s" --tls --password "$PASSWORD" --mailboxes "$MAILBOXES" \
-      --expect "$WARMUP" --timeout 300 >/dev/null || echo "warning: $server did not deliver all of the warm-up" >&2
-    "${BENCH[@]}" pop3 --pop3-port "$pop3s" --tls --password "$PASSWORD" --mailboxes "$MAILBOXES" \
-      --clients 8 >/dev/null 2>>"$OUT/bench-errors.log" || echo "warning: $server warm-up drain had errors" >&2
+    read -r _ pop3s _ <<<"$(ports $server)"
+    fill "$server" "$WARMUP" 4096; drain "$server" "$WARMUP"
+    fill "$server" "$WARMUP" 16384
+    bench pop3 --pop3-port "$pop3s" --tls --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients 8 --expect "$WARMUP" >/dev/null || true
+    bench handshake --pop3-port "$pop3s" --clients 4 --connections 500 >/dev/null || true
   done
 fi
 
-for size in 4096 65536; do
-  for clients in 8 32; do
-    for server in postkontor peer; do
-      read -r smtp pop3s _ <<<"$(ports $server)"
-      t0=$(cpu_ticks "$server")
-      run "$server" "smtp-c$clients-s$size" smtp --smtp-port "$smtp" --mailboxes "$MAILBOXES" \
-        --clients "$clients" --messages "$MESSAGES" --size "$size"
-      # Postfix hands mail to Dovecot after its 250: wait until everything is in the mailboxes.
-      "${BENCH[@]}" count --pop3-port "$pop3s" --tls --password "$PASSWORD" --mailboxes "$MAILBOXES" \
-        --expect "$MESSAGES" --timeout 300 >/dev/null || echo "warning: $server did not deliver all" >&2
-      # server CPU per message, until the messages are in the mailboxes (Postfix's hand-over to
-      # Dovecot included; both pay the same 32 POP3 logins of the count)
-      t1=$(cpu_ticks "$server")
-      echo "server=$server case=smtp-c$clients-s$size cpu_ms_per_msg=$(python3 -c "print(round(($t1 - $t0) * $TICK_MS / $MESSAGES, 3))")" | tee -a "$results"
-      run "$server" "pop3-c$clients-s$size" pop3 --pop3-port "$pop3s" --tls --password "$PASSWORD" \
-        --mailboxes "$MAILBOXES" --clients "$clients"
-      t2=$(cpu_ticks "$server")
-      echo "server=$server case=pop3-c$clients-s$size cpu_ms_per_msg=$(python3 -c "print(round(($t2 - $t1) * $TICK_MS / $MESSAGES, 3))")" | tee -a "$results"
+if [[ " $CASES " == *" smtp "* ]]; then
+  for size in 4096 65536 1048576; do
+    for clients in 1 8 32; do
+      n=$MESSAGES; [ "$size" -lt 1048576 ] || n=$BIG
+      for server in postkontor peer; do smtp_case "$server" "$clients" "$size" "$n"; done
     done
   done
-done
+fi
 
-# The connections are held IDLE_HOLD seconds (30) before RSS is read: right after the drains the
+if [[ " $CASES " == *" pop3 "* ]]; then
+  for size in 16384 1048576; do
+    for mode in plain tls; do
+      for clients in 1 8; do
+        n=$MESSAGES; [ "$size" -lt 1048576 ] || n=$BIG
+        for server in postkontor peer; do pop3_case "$server" "$clients" "$size" "$n" "$mode"; done
+      done
+    done
+  done
+fi
+
+if [[ " $CASES " == *" handshake "* ]]; then
+  for server in postkontor peer; do
+    read -r _ pop3s _ <<<"$(ports $server)"
+    t0=$(cpu_ticks "$server")
+    line=$(bench handshake --pop3-port "$pop3s" --clients 8 --connections "$HANDSHAKES") || true
+    t1=$(cpu_ticks "$server")
+    record "server=$server case=tls-handshake $line cpu_ms_per_msg=$(per_msg "$t0" "$t1" "$HANDSHAKES")"
+  done
+fi
+
+# Idle connections are held IDLE_HOLD seconds (30) before memory is read: right after the load the
 # heap is still the load's; the appliance's periodic collection gives it back ~10 s after its last
-# collection (deploy/docker/jvm.options).
-run postkontor "idle-$IDLE" idle --pop3-port 20110 --connections "$IDLE" --server-pid "$pk_pid" --hold "${IDLE_HOLD:-30}"
+# collection (deploy/docker/jvm.options). Memory: RSS of the appliance's JVM; for the peer the PSS
+# summed over Postfix's or Dovecot's processes (each shared page counted once), and its RSS sum.
+if [[ " $CASES " == *" idle "* ]]; then
+  for server in postkontor peer; do
+    read -r smtp _ pop3 <<<"$(ports $server)"
+    record "server=$server case=idle-pop3-$IDLE_POP3 $(bench idle --pop3-port "$pop3" --connections "$IDLE_POP3" --server-pid "$(roots "$server")" --hold "${IDLE_HOLD:-30}")"
+    record "server=$server case=idle-smtp-$IDLE_SMTP $(bench idle --smtp-port "$smtp" --connections "$IDLE_SMTP" --server-pid "$(roots "$server")" --hold "${IDLE_HOLD:-30}")"
+  done
+fi
 
 echo
-echo "Ratios (Postkontor / Postfix+Dovecot; above 1 means Postkontor is better for rates, below 1 for latency):"
+echo "Postkontor $(git rev-parse --short HEAD) against Postfix $(postconf -h mail_version 2>/dev/null) + Dovecot $(dovecot --version 2>/dev/null | cut -d' ' -f1), pinned=$PIN, $(nproc) cores:"
 python3 - "$results" <<'PY'
 import sys, re
-rows = {}
+rows, order = {}, []
 for line in open(sys.argv[1]):
     kv = dict(re.findall(r'(\S+?)=(\S+)', line))
-    rows.setdefault((kv['server'], kv['case']), {}).update(kv)
-cases = sorted({c for (_, c) in rows if not c.startswith('idle')})
-print(f"{'case':<22}{'metric':<12}{'postkontor':>12}{'peer':>12}{'ratio':>8}")
-for c in cases:
+    key = (kv['server'], kv['case'])
+    rows.setdefault(key, {}).update(kv)
+    if kv['case'] not in order:
+        order.append(kv['case'])
+# metric, better when higher
+metrics = [('in_mailbox_per_s', True), ('msgs_per_s', True), ('p50_ms', False), ('p99_ms', False),
+           ('retr_p50_ms', False), ('handshakes_per_s', True), ('cpu_ms_per_msg', False),
+           ('rss_after_mib', False), ('pss_after_mib', False)]
+print('| case | metric | Postkontor | Postfix + Dovecot | Postkontor / peer |')
+print('|---|---|---:|---:|---:|')
+for c in order:
     a, b = rows.get(('postkontor', c), {}), rows.get(('peer', c), {})
-    for m in ('msgs_per_s', 'mb_per_s', 'p50_ms', 'p99_ms', 'cpu_ms_per_msg'):
+    for m, higher in metrics:
         if m in a and m in b:
             x, y = float(a[m]), float(b[m])
-            print(f"{c:<22}{m:<12}{x:>12.1f}{y:>12.1f}{(x / y if y else float('nan')):>8.2f}")
-for (s, c), kv in rows.items():
-    if c.startswith('idle'):
-        print(f"{c:<22}{'rss_mib':<12}{kv.get('rss_after_mib', '?'):>12}{'-':>12}{'-':>8}  (greeted={kv.get('greeted')})")
+            r = x / y if y else float('nan')
+            print(f'| {c} | {m} | {x:g} | {y:g} | {r:.2f}{"" if higher else " (lower is better)"} |')
+    for k in ('errors', 'missing', 'mismatches', 'not_empty', 'failed'):
+        for s, kv in (('postkontor', a), ('peer', b)):
+            if kv.get(k, '0') not in ('0', '-1'):
+                print(f'| {c} | {k} ({s}) | {kv[k]} | | |')
+    for s, kv in (('postkontor', a), ('peer', b)):
+        if 'greeted' in kv and kv['greeted'] != kv.get('connections'):
+            print(f'| {c} | greeted ({s}) | {kv["greeted"]} of {kv.get("connections")} | | |')
 PY
 echo "(raw lines: $results; Postkontor log: $OUT/postkontor.log)"
