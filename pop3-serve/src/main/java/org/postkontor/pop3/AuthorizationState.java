@@ -1,5 +1,6 @@
 package org.postkontor.pop3;
 
+import org.postkontor.store.LoginThrottle;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;

@@ -1,5 +1,6 @@
 package org.postkontor.pop3;
 
+import org.postkontor.store.LoginThrottle;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;

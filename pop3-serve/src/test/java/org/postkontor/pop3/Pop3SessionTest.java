@@ -1,5 +1,6 @@
 package org.postkontor.pop3;
 
+import org.postkontor.store.LoginThrottle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
