@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.postkontor.admin.api.Sizes;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,34 +52,7 @@ final class UserCommands implements Callable<Integer> {
     }
 
     static long size(String s) {
-        String t = s.strip().toUpperCase(java.util.Locale.ROOT);
-        long mult = 1;
-        if (t.endsWith("IB")) {
-            t = t.substring(0, t.length() - 2);
-        } else if (t.endsWith("B")) {
-            t = t.substring(0, t.length() - 1);
-        }
-        if (!t.isEmpty()) {
-            switch (t.charAt(t.length() - 1)) {
-                case 'K' -> mult = 1024L;
-                case 'M' -> mult = 1024L * 1024;
-                case 'G' -> mult = 1024L * 1024 * 1024;
-                case 'T' -> mult = 1024L * 1024 * 1024 * 1024;
-                default -> mult = 1;
-            }
-            if (mult != 1) {
-                t = t.substring(0, t.length() - 1);
-            }
-        }
-        try {
-            long v = Long.parseLong(t.strip());
-            if (v < 0) {
-                throw new NumberFormatException();
-            }
-            return Math.multiplyExact(v, mult);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("size must be like 500M, 2G or a number of bytes: " + s);
-        }
+        return Sizes.parse(s);
     }
 
     @Command(name = "add", description = "Add a user. The password is asked on the terminal, or read from "
