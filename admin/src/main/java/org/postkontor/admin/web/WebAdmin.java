@@ -236,7 +236,7 @@ public final class WebAdmin implements HttpHandler {
         h.set("Content-Security-Policy", CSP);
         h.set("X-Content-Type-Options", "nosniff");
         h.set("X-Frame-Options", "DENY");
-        h.set("Referrer-Policy", "no-referrer");
+        h.set("Referrer-Policy", "same-origin"); // "no-referrer" makes browsers send Origin: null with forms
         h.set("Cross-Origin-Opener-Policy", "same-origin");
         h.set("Cache-Control", "no-store");
         if (tls) {

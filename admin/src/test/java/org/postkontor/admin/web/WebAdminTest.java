@@ -62,7 +62,7 @@ class WebAdminTest {
             HttpResponse<String> r = b.get(path);
             assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(""), path);
             assertEquals("DENY", r.headers().firstValue("X-Frame-Options").orElse(""), path);
-            assertEquals("no-referrer", r.headers().firstValue("Referrer-Policy").orElse(""), path);
+            assertEquals("same-origin", r.headers().firstValue("Referrer-Policy").orElse(""), path);
             String csp = r.headers().firstValue("Content-Security-Policy").orElse("");
             assertTrue(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'")
                     && !csp.contains("unsafe"), path + ": " + csp);
