@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -12,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.postkontor.admin.api.AdminHttpApi;
 import org.postkontor.admin.api.ClientSetup;
+import org.postkontor.admin.api.HttpReplies;
 import org.postkontor.store.Directory;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.StoreException;
@@ -140,17 +140,9 @@ public final class AutoconfigHttp implements HttpHandler {
     }
 
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type + (type.startsWith("text/") || type.endsWith("xml")
-                ? "; charset=utf-8" : ""));
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        if (ex.getRequestMethod().equals("HEAD")) {
-            ex.sendResponseHeaders(status, -1);
-            return;
-        }
-        ex.sendResponseHeaders(status, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
-        }
+        HttpReplies.send(ex, status, type + (type.startsWith("text/") || type.endsWith("xml") ? "; charset=utf-8" : ""),
+                body);
     }
 }

@@ -2,7 +2,6 @@ package org.postkontor.admin.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.postkontor.admin.api.Sizes;
@@ -75,9 +74,7 @@ final class UserCommands implements Callable<Integer> {
             AdminCommand a = AdminCommand.of(spec);
             return a.run(c -> {
                 String user = AdminCommand.addressPath(address);
-                char[] pw = PasswordInput.read(stdin, a.stdin(), user);
-                ObjectNode body = a.mapper().createObjectNode().put("address", user).put("password", new String(pw));
-                Arrays.fill(pw, '\0');
+                ObjectNode body = PasswordInput.body(a, stdin, user).put("address", user);
                 quota.into(body);
                 printAccount(a, a.call(c, "POST", "/api/v1/users", Map.of(), body), "added user");
                 return ExitCodes.OK;
@@ -102,10 +99,8 @@ final class UserCommands implements Callable<Integer> {
             AdminCommand a = AdminCommand.of(spec);
             return a.run(c -> {
                 String user = AdminCommand.addressPath(address);
-                char[] pw = PasswordInput.read(stdin, a.stdin(), user);
-                ObjectNode body = a.mapper().createObjectNode().put("password", new String(pw));
-                Arrays.fill(pw, '\0');
-                printAccount(a, a.call(c, "PUT", "/api/v1/users/" + user + "/password", Map.of(), body),
+                printAccount(a, a.call(c, "PUT", "/api/v1/users/" + user + "/password", Map.of(),
+                        PasswordInput.body(a, stdin, user)),
                         "new password for");
                 return ExitCodes.OK;
             });

@@ -1,8 +1,6 @@
 package org.postkontor.admin.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.postkontor.store.WebUsers;
@@ -45,10 +43,8 @@ final class WebUserCommands implements Callable<Integer> {
             AdminCommand a = AdminCommand.of(spec);
             return a.run(c -> {
                 String n = WebUsers.normalize(name);
-                char[] pw = PasswordInput.read(stdin, a.stdin(), n);
-                ObjectNode body = a.mapper().createObjectNode().put("name", n).put("password", new String(pw));
-                Arrays.fill(pw, '\0');
-                JsonNode r = a.call(c, "POST", "/api/v1/web-users", Map.of(), body);
+                JsonNode r = a.call(c, "POST", "/api/v1/web-users", Map.of(),
+                        PasswordInput.body(a, stdin, n).put("name", n));
                 a.print(r, () -> a.out().println("added web admin " + r.path("name").asText()));
                 return ExitCodes.OK;
             });
@@ -72,10 +68,8 @@ final class WebUserCommands implements Callable<Integer> {
             AdminCommand a = AdminCommand.of(spec);
             return a.run(c -> {
                 String n = WebUsers.normalize(name);
-                char[] pw = PasswordInput.read(stdin, a.stdin(), n);
-                ObjectNode body = a.mapper().createObjectNode().put("password", new String(pw));
-                Arrays.fill(pw, '\0');
-                JsonNode r = a.call(c, "PUT", "/api/v1/web-users/" + n + "/password", Map.of(), body);
+                JsonNode r = a.call(c, "PUT", "/api/v1/web-users/" + n + "/password", Map.of(),
+                        PasswordInput.body(a, stdin, n));
                 a.print(r, () -> a.out().println("new password for web admin " + r.path("name").asText()));
                 return ExitCodes.OK;
             });

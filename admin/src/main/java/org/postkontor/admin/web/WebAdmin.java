@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -16,6 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.postkontor.admin.api.AdminApi;
 import org.postkontor.admin.api.ClientSetup;
+import org.postkontor.admin.api.HttpReplies;
 import org.postkontor.store.Accounts;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.WebUsers;
@@ -248,7 +248,7 @@ public final class WebAdmin implements HttpHandler {
             a = c.answer();
         }
         switch (a) {
-            case Answer.Html html -> body(ex, html.status(), "text/html; charset=utf-8",
+            case Answer.Html html -> HttpReplies.send(ex, html.status(), "text/html; charset=utf-8",
                     html.body().getBytes(StandardCharsets.UTF_8));
             case Answer.Redirect r -> {
                 h.set("Location", r.location());
@@ -260,21 +260,9 @@ public final class WebAdmin implements HttpHandler {
                 } else {
                     h.set("Cache-Control", "max-age=3600");
                 }
-                body(ex, 200, d.contentType(), d.body());
+                HttpReplies.send(ex, 200, d.contentType(), d.body());
             }
             case Answer.WithCookie c -> throw new IllegalStateException("cookie twice");
-        }
-    }
-
-    private static void body(HttpExchange ex, int status, String type, byte[] b) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        if (ex.getRequestMethod().equals("HEAD")) {
-            ex.sendResponseHeaders(status, -1);
-            return;
-        }
-        ex.sendResponseHeaders(status, b.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(b);
         }
     }
 }

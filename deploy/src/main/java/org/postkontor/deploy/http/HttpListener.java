@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -14,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import org.postkontor.admin.api.HttpReplies;
 
 /**
  * One {@code com.sun.net.httpserver} listener on virtual threads, plain or HTTPS. The appliance
@@ -92,17 +92,8 @@ public final class HttpListener implements AutoCloseable {
 
     static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
         try (ex) {
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", type);
             ex.getResponseHeaders().set("Cache-Control", "no-store");
-            if (ex.getRequestMethod().equals("HEAD")) {
-                ex.sendResponseHeaders(status, -1);
-                return;
-            }
-            ex.sendResponseHeaders(status, b.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(b);
-            }
+            HttpReplies.send(ex, status, type, body.getBytes(StandardCharsets.UTF_8));
         }
     }
 

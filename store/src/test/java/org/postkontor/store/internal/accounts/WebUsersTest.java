@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postkontor.store.ConflictException;
@@ -25,15 +23,8 @@ class WebUsersTest {
         return new JdbcWebUsers(db, new PlainPasswordHasher(), AccountsFixture.CLOCK);
     }
 
-    /** Copies the index directory while the accounts are open: what a kill would leave. */
     private Path crashCopy(Path index) throws Exception {
-        Path copy = Files.createDirectories(dir.resolve("copy-" + System.nanoTime()).resolve("index"));
-        try (Stream<Path> s = Files.list(index)) {
-            for (Path p : s.filter(Files::isRegularFile).toList()) {
-                Files.copy(p, copy.resolve(p.getFileName()));
-            }
-        }
-        return copy;
+        return AccountsFixture.crashCopy(index, dir);
     }
 
     @Test
