@@ -78,7 +78,7 @@ final class AccountsFixture implements AutoCloseable {
     static Path crashCopy(Path index, Path scratch) throws IOException {
         Path copy = Files.createDirectories(scratch.resolve("copy-" + System.nanoTime()).resolve("index"));
         try (Stream<Path> s = Files.list(index)) {
-            for (Path p : s.filter(java.nio.file.Files::isRegularFile).toList()) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
                 Files.copy(p, copy.resolve(p.getFileName()));
             }
         }
