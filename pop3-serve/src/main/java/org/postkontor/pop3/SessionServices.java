@@ -1,10 +1,10 @@
 package org.postkontor.pop3;
 
-import org.postkontor.store.LoginThrottle;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
 import org.postkontor.store.Accounts;
+import org.postkontor.store.LoginThrottle;
 import org.postkontor.store.MaildropStore;
 
 /**

@@ -1,6 +1,5 @@
 package org.postkontor.pop3;
 
-import org.postkontor.store.LoginThrottle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -19,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postkontor.pop3.testing.MemoryStore;
+import org.postkontor.store.LoginThrottle;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.ScramCredential;
 import org.postkontor.store.testing.MutableClock;
