@@ -23,7 +23,7 @@ final class AccountPages {
     }
 
     Optional<Answer> handle(WebRequest r, Sessions.Session s) throws ApiCalls.Failed {
-        boolean get = r.method().equals("GET");
+        boolean get = !r.method().equals("POST"); // GET or HEAD
         return Optional.ofNullable(switch (r.path()) {
             case "/domains" -> get ? views.render("domains", Views.page("Domains", "domains", s),
                     "domains", api.get("domains", Map.of())) : null;

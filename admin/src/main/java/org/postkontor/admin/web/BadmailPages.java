@@ -29,7 +29,7 @@ final class BadmailPages {
     }
 
     Optional<Answer> handle(WebRequest r, Sessions.Session s) throws ApiCalls.Failed {
-        boolean get = r.method().equals("GET");
+        boolean get = !r.method().equals("POST"); // GET or HEAD
         return Optional.ofNullable(switch (r.path()) {
             case "/badmail" -> get ? list(r, s) : null;
             case "/badmail/item" -> get ? views.render("badmail-item", Views.page("Badmail item", "badmail", s),

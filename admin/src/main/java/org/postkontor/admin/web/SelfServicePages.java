@@ -29,7 +29,7 @@ final class SelfServicePages {
     }
 
     Optional<Answer> handle(WebRequest r, Sessions.Session s) throws StoreException {
-        boolean get = r.method().equals("GET");
+        boolean get = !r.method().equals("POST"); // GET or HEAD
         return Optional.ofNullable(switch (r.path()) {
             case "/me" -> get ? views.render("me", Views.page("Your mailbox", "me", s), "clients", clients) : null;
             case "/me/apple.mobileconfig" -> get ? new Answer.Download(AppleProfile.CONTENT_TYPE, "mail.mobileconfig",
