@@ -19,6 +19,8 @@ import java.util.Optional;
 import org.postkontor.admin.api.AdminApi;
 import org.postkontor.admin.api.AdminHttpApi;
 import org.postkontor.admin.api.AdminToken;
+import org.postkontor.admin.autoconfig.AutoconfigHttp;
+import org.postkontor.admin.web.WebAdmin;
 import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.deploy.config.Durations;
@@ -221,15 +223,30 @@ public final class Appliance implements AutoCloseable {
                 throw new StartException("cannot write the admin token under " + config.dataDir() + ": " + e, e);
             }
             try {
-                HttpListener admin = new HttpListener(config.admin().address());
+                HttpListener admin = new HttpListener(config.admin().address(),
+                        config.adminTls() ? tls.contextFor("https") : null);
                 resources.add(admin);
-                AdminApi api = new AdminApi(store, badmail, this::adminListeners, "running");
+                AdminApi api = new AdminApi(store, badmail, this::adminListeners, "running", config.clients());
                 admin.mount(AdminApi.PREFIX, new AdminHttpApi(api, token));
+                admin.mount("/", new WebAdmin(api, store.webUsers(), store.accounts(), config.clients(), config.web(),
+                        config.adminTls(), readiness::problems, clock));
                 admin.start();
                 addresses.put("admin", admin.address());
             } catch (IOException e) {
                 throw new StartException("cannot listen on " + config.admin().address()
                         + " (keys admin.bind / admin.port): " + e.getMessage(), e);
+            }
+        }
+        if (config.autoconfig().enabled()) {
+            try {
+                HttpListener autoconfig = new HttpListener(config.autoconfig().address(), tls.contextFor("https"));
+                resources.add(autoconfig);
+                autoconfig.mount("/", new AutoconfigHttp(store.directory(), config.clients()));
+                autoconfig.start();
+                addresses.put("autoconfig", autoconfig.address());
+            } catch (IOException e) {
+                throw new StartException("cannot listen on " + config.autoconfig().address()
+                        + " (keys autoconfig.bind / autoconfig.port): " + e.getMessage(), e);
             }
         }
     }
@@ -295,7 +312,10 @@ public final class Appliance implements AutoCloseable {
         return config;
     }
 
-    /** Bound addresses by name: {@code smtp}, {@code pop3}, {@code pop3s}, {@code http}, {@code admin}. */
+    /**
+     * Bound addresses by name: {@code smtp}, {@code pop3}, {@code pop3s}, {@code http}, {@code admin},
+     * {@code autoconfig}.
+     */
     public Map<String, InetSocketAddress> addresses() {
         return Map.copyOf(addresses);
     }

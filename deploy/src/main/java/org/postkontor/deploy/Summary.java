@@ -32,9 +32,15 @@ final class Summary {
         a.address("pop3s").ifPresent(x -> l.add("summary: pop3s " + hostPort(x) + families(x) + " (implicit TLS)"));
         a.address("http").ifPresent(x -> l.add("summary: http  http://" + hostPort(x)
                 + "/metrics, /health/live, /health/ready"));
-        a.address("admin").ifPresent(x -> l.add("summary: admin http://" + hostPort(x) + " (admin API)"));
+        String admin = c.adminTls() ? "https://" : "http://";
+        a.address("admin").ifPresent(x -> l.add("summary: admin " + admin + clientHostPort(x)
+                + "/ (web admin page; admin API under /api/v1/" + (c.web().userPages() ? "; self-service /me" : "")
+                + ")"));
+        a.address("autoconfig").ifPresent(x -> l.add("summary: autoconfig https://" + hostPort(x)
+                + families(x) + " (Thunderbird, Outlook, Apple: clients are told " + c.clients().mailHost() + ")"));
         l.add("summary: add a domain: ./postkontor admin domain add example.test");
         l.add("summary: add a user:   ./postkontor admin user add alice@example.test (asks for the password)");
+        l.add("summary: web admin:    ./postkontor admin web-user add admin (asks for the password), then sign in");
         a.address("smtp").ifPresent(x -> l.add("summary: send:         swaks --server " + clientHostPort(x)
                 + " --tls --to alice@example.test --from bob@example.org"));
         a.address("pop3s").ifPresent(x -> l.add("summary: fetch:        curl -k pop3s://" + clientHostPort(x)
@@ -51,7 +57,7 @@ final class Summary {
         b.append("  badmail         ").append(c.store().badmailDir()).append('\n');
         b.append("  free-disk reserve ").append(Sizes.format(c.store().freeDiskReserveBytes())).append('\n');
         b.append("  hostname        ").append(c.hostname()).append('\n');
-        for (Listener x : List.of(c.smtp(), c.pop3(), c.pop3s(), c.http(), c.admin())) {
+        for (Listener x : List.of(c.smtp(), c.pop3(), c.pop3s(), c.http(), c.admin(), c.autoconfig())) {
             b.append(String.format("  %-15s %s%n", x.name(),
                     x.enabled() ? hostPort(x.address()) + families(x.address()) : "off"));
         }

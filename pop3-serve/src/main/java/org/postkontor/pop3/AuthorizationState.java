@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.postkontor.pop3.SaslExchange.SaslStep;
 import org.postkontor.pop3.SessionState.Authorization;
 import org.postkontor.pop3.SessionState.Transaction;
+import org.postkontor.store.LoginThrottle;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.Maildrop;
 import org.postkontor.store.MailboxInUseException;

@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
 import org.postkontor.store.Accounts;
+import org.postkontor.store.LoginThrottle;
 import org.postkontor.store.MaildropStore;
 
 /**

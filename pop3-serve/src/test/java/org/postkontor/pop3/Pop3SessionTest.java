@@ -18,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postkontor.pop3.testing.MemoryStore;
+import org.postkontor.store.LoginThrottle;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.ScramCredential;
 import org.postkontor.store.testing.MutableClock;

@@ -21,6 +21,9 @@ public interface Store extends AutoCloseable {
 
     BadmailStore badmail();
 
+    /** The people who log in to the web admin page. */
+    WebUsers webUsers();
+
     /**
      * Writes a consistent copy of everything (accounts, mail, badmail) into {@code target}, which
      * must not exist yet, while the store keeps taking and serving mail. Every message acknowledged

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * paths do exactly the same. Paths are those of the HTTP API ({@code /api/v1/...}, see
  * the Administration section of README.md). This class reads the path, hands the request to the
  * {@link Routes} of its resource ({@link DomainRoutes}, {@link UserRoutes}, {@link AliasRoutes},
- * {@link MailboxRoutes}, {@link BadmailRoutes}, {@link StatusRoutes}, {@link BackupRoutes}) and maps what they throw to
+ * {@link MailboxRoutes}, {@link BadmailRoutes}, {@link StatusRoutes}, {@link BackupRoutes},
+ * {@link WebUserRoutes}) and maps what they throw to
  * error replies, in one place. Thread-safe.
  */
 public final class AdminApi {
@@ -72,21 +73,24 @@ public final class AdminApi {
     /**
      * @param badmail the appliance's badmail queue (the CLI makes one over the store it opened)
      * @param mode {@code running} inside the appliance, {@code offline} when the CLI opened the store
+     * @param clients what mail clients are told to use (the DNS records of a domain)
      */
-    public AdminApi(Store store, BadmailQueue badmail, Listeners listeners, String mode) {
+    public AdminApi(Store store, BadmailQueue badmail, Listeners listeners, String mode, ClientSetup clients) {
         Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(clients, "clients");
         Objects.requireNonNull(badmail, "badmail");
         Objects.requireNonNull(listeners, "listeners");
         Objects.requireNonNull(mode, "mode");
         this.routes = Map.of(
                 "ping", (r, m, p) -> Routes.ok(json.createObjectNode().put("ok", true)),
                 "status", new StatusRoutes(store, badmail, listeners, mode, json),
-                "domains", new DomainRoutes(store.admin(), json),
+                "domains", new DomainRoutes(store.admin(), clients, json),
                 "users", new UserRoutes(store.admin(), json),
                 "aliases", new AliasRoutes(store.admin(), json),
                 "mailboxes", new MailboxRoutes(store, json),
                 "badmail", new BadmailRoutes(badmail, json),
-                "backups", new BackupRoutes(store, json));
+                "backups", new BackupRoutes(store, json),
+                "web-users", new WebUserRoutes(store.webUsers(), json));
     }
 
     public ObjectMapper json() {

@@ -75,8 +75,11 @@ public final class AdminHttpApi implements HttpHandler {
         }
     }
 
-    /** Query parameters, percent-decoded; a name without {@code =} has the empty value. */
-    static Map<String, String> query(String raw) {
+    /**
+     * Query parameters (or an {@code application/x-www-form-urlencoded} body), percent-decoded; a
+     * name without {@code =} has the empty value; the first of a repeated name counts.
+     */
+    public static Map<String, String> query(String raw) {
         Map<String, String> q = new HashMap<>();
         if (raw == null || raw.isEmpty()) {
             return q;

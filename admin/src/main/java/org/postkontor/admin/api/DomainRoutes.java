@@ -9,8 +9,8 @@ import org.postkontor.store.MailAddress;
 import org.postkontor.store.RecipientPolicy;
 import org.postkontor.store.StoreException;
 
-/** {@code /api/v1/domains...}: list, add, remove, and the policy for unknown local parts. */
-record DomainRoutes(Administration admin, ObjectMapper json) implements Routes {
+/** {@code /api/v1/domains...}: list, add, remove, the policy for unknown local parts, the DNS records to publish. */
+record DomainRoutes(Administration admin, ClientSetup clients, ObjectMapper json) implements Routes {
 
     @Override
     public AdminApi.Reply handle(AdminApi.Request r, String m, String[] p)
@@ -32,6 +32,16 @@ record DomainRoutes(Administration admin, ObjectMapper json) implements Routes {
             String name = ApiInput.domain(p[1]);
             admin.removeDomain(name, ApiInput.flag(r, "force"));
             return Routes.ok(json.createObjectNode().put("removed", name));
+        }
+        if (p.length == 3 && p[2].equals("dns") && m.equals("GET")) {
+            String name = ApiInput.domain(p[1]);
+            requireHosted(admin, name, "");
+            ArrayNode a = json.createArrayNode();
+            for (DnsRecords.Record rec : DnsRecords.of(name, clients)) {
+                a.addObject().put("name", rec.name()).put("type", rec.type()).put("value", rec.value())
+                        .put("purpose", rec.purpose());
+            }
+            return Routes.ok(a);
         }
         if (p.length == 3 && p[2].equals("policy") && m.equals("PUT")) {
             String name = ApiInput.domain(p[1]);

@@ -25,6 +25,15 @@ public final class PasswordPolicy {
 
     /** Throws {@link AdminError#badInput} saying what is wrong; never echoes the password. */
     public static void check(MailAddress user, char[] password) throws AdminError {
+        check(user.localPart(), user.toString(), password);
+    }
+
+    /** The same rules for a web admin's password, {@code name} taking the user name's place. */
+    public static void check(String name, char[] password) throws AdminError {
+        check(name, name, password);
+    }
+
+    private static void check(String localPart, String fullName, char[] password) throws AdminError {
         if (password == null || password.length == 0) {
             throw AdminError.badInput("empty password");
         }
@@ -45,8 +54,8 @@ public final class PasswordPolicy {
             throw AdminError.badInput("weak password: one character repeated");
         }
         String lower = new String(password).toLowerCase(Locale.ROOT);
-        if (lower.equals(user.localPart()) || lower.equals(user.toString()) || lower.contains(user.localPart())
-                && user.localPart().length() >= 4 && lower.length() - user.localPart().length() < 4) {
+        if (lower.equals(localPart) || lower.equals(fullName) || lower.contains(localPart)
+                && localPart.length() >= 4 && lower.length() - localPart.length() < 4) {
             throw AdminError.badInput("weak password: too close to the user name");
         }
         if (COMMON.contains(lower)) {

@@ -50,11 +50,11 @@ import picocli.CommandLine.Spec;
  * {@link ApplianceLocator}; {@code deploy} registers an instance under its {@code postkontor}
  * command.
  */
-@Command(name = "admin", description = "Manage domains, users, aliases and badmail; import users and mail.",
+@Command(name = "admin", description = "Manage domains, users, aliases, badmail and web admins; import users and mail.",
         mixinStandardHelpOptions = true, versionProvider = AdminCommand.Version.class,
         exitCodeOnInvalidInput = ExitCodes.BAD_INPUT, exitCodeOnExecutionException = ExitCodes.UNAVAILABLE,
         subcommands = {DomainCommands.class, UserCommands.class, AliasCommands.class, BadmailCommands.class,
-                StatusCommand.class, ImportCommands.class, BackupCommand.class},
+                StatusCommand.class, ImportCommands.class, BackupCommand.class, WebUserCommands.class},
         footer = {"", "Exit codes: 0 ok, 1 bad input or usage, 2 not found or conflict, 3 appliance or store unavailable."})
 public final class AdminCommand implements Callable<Integer> {
 
@@ -212,12 +212,13 @@ public final class AdminCommand implements Callable<Integer> {
     }
 
     /** The admin API's address: {@code --api}, else the configured listener (a wildcard bind as loopback). */
-    private URI apiUri(InetSocketAddress a) {
+    private URI apiUri(InetSocketAddress a, boolean tls) {
         if (api != null) {
             return api;
         }
         String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort());
+        return URI.create((tls ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + a.getPort());
     }
 
     private AdminClient connect() throws AdminError {
@@ -239,7 +240,8 @@ public final class AdminCommand implements Callable<Integer> {
             } catch (IOException | IllegalArgumentException e) {
                 throw AdminError.unavailable("cannot read " + dir.resolve(AdminToken.FILE_NAME) + ": " + e.getMessage());
             }
-            return new HttpAdminClient(apiUri(t.adminAddress()), token, Duration.ofSeconds(timeoutSeconds));
+            return new HttpAdminClient(apiUri(t.adminAddress(), t.adminCertificate().isPresent()), token,
+                    Duration.ofSeconds(timeoutSeconds), t.adminCertificate());
         }
         if (!Files.isDirectory(dir)) {
             throw AdminError.unavailable("no data directory " + dir + " (give --data-dir, or create it for a new "
@@ -250,7 +252,8 @@ public final class AdminCommand implements Callable<Integer> {
             Store store = EmbeddedStore.open(t.store(), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
                     StoreMetrics.NOOP);
             BadmailQueue badmail = BadmailQueue.over(store, t.badmail(), clock, BadmailMetrics.NOOP);
-            return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.Listeners.NONE, "offline"));
+            return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.Listeners.NONE, "offline",
+                    t.clients()));
         } catch (StoreException e) {
             throw AdminError.unavailable("cannot open the store under " + dir + " (is the appliance running "
                     + "without its PID file " + t.pidFile() + "?): " + e.getMessage());

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import org.postkontor.admin.api.AdminError;
+import org.postkontor.admin.api.ClientSetup;
 import org.postkontor.badmail.BadmailConfig;
 import org.postkontor.store.StoreConfig;
 
@@ -31,15 +32,20 @@ public interface ApplianceLocator {
      * @param store        the store's directories, for opening it when the appliance is stopped
      * @param adminAddress the admin API's listener
      * @param badmail      the badmail settings, for the queue over a store the CLI opened
+     * @param clients      what mail clients are told to use (for {@code domain dns})
+     * @param adminCertificate present when the admin listener speaks TLS (it is bound beyond loopback):
+     *                     the PEM certificate it presents, which the CLI trusts and nothing else
      */
     record Location(Path dataDir, Path pidFile, StoreConfig store, InetSocketAddress adminAddress,
-                    BadmailConfig badmail) {
+                    BadmailConfig badmail, ClientSetup clients, Optional<Path> adminCertificate) {
         public Location {
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(pidFile, "pidFile");
             Objects.requireNonNull(store, "store");
             Objects.requireNonNull(adminAddress, "adminAddress");
             Objects.requireNonNull(badmail, "badmail");
+            Objects.requireNonNull(clients, "clients");
+            Objects.requireNonNull(adminCertificate, "adminCertificate");
         }
     }
 }

@@ -10,11 +10,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code admin domain add|list|remove|policy}. */
+/** {@code admin domain add|list|remove|policy|dns}. */
 @Command(name = "domain", description = "Hosted domains.", mixinStandardHelpOptions = true,
         exitCodeOnInvalidInput = ExitCodes.BAD_INPUT,
         subcommands = {DomainCommands.Add.class, DomainCommands.ListDomains.class, DomainCommands.Remove.class,
-                DomainCommands.Policy.class})
+                DomainCommands.Policy.class, DomainCommands.Dns.class})
 final class DomainCommands implements Callable<Integer> {
 
     @Spec
@@ -140,6 +140,32 @@ final class DomainCommands implements Callable<Integer> {
                 JsonNode n = a.call(c, "PUT", "/api/v1/domains/" + AdminCommand.domainPath(domain) + "/policy", Map.of(),
                         a.mapper().createObjectNode().put("policy", text));
                 a.print(n, () -> a.out().println(n.path("name").asText() + ": " + n.path("policy").asText()));
+                return ExitCodes.OK;
+            });
+        }
+    }
+
+    @Command(name = "dns", description = "The DNS records to publish for the domain: MX, the autoconfig and "
+            + "autodiscover names, and RFC 6186 SRV records, in zone-file syntax.",
+            exitCodeOnInvalidInput = ExitCodes.BAD_INPUT)
+    static final class Dns implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "DOMAIN")
+        String domain;
+
+        @Override
+        public Integer call() {
+            AdminCommand a = AdminCommand.of(spec);
+            return a.run(c -> {
+                JsonNode n = a.call(c, "GET", "/api/v1/domains/" + AdminCommand.domainPath(domain) + "/dns",
+                        Map.of(), null);
+                a.print(n, () -> n.forEach(r -> {
+                    a.out().println("; " + r.path("purpose").asText());
+                    a.out().println(r.path("name").asText() + " IN " + r.path("type").asText() + " "
+                            + r.path("value").asText());
+                }));
                 return ExitCodes.OK;
             });
         }

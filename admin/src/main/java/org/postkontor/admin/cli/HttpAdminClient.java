@@ -14,7 +14,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.postkontor.admin.api.AdminApi;
 import org.postkontor.admin.api.AdminError;
@@ -29,12 +31,17 @@ final class HttpAdminClient implements AdminClient {
     private final ObjectMapper json = new ObjectMapper();
     private final Duration timeout;
 
-    HttpAdminClient(URI base, AdminToken token, Duration timeout) {
+    /** @param pinned the certificate an {@code https} admin listener presents: trusted, and nothing else */
+    HttpAdminClient(URI base, AdminToken token, Duration timeout, Optional<Path> pinned) throws AdminError {
         this.base = base;
         this.token = token;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1)
-                .build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .version(HttpClient.Version.HTTP_1_1);
+        if (pinned.isPresent()) {
+            b.sslContext(PinnedCertificate.context(pinned.get()));
+        }
+        this.http = b.build();
     }
 
     @Override

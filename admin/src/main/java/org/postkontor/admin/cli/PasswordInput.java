@@ -1,5 +1,6 @@
 package org.postkontor.admin.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.Console;
 import java.io.IOException;
@@ -23,6 +24,19 @@ final class PasswordInput {
     static final int MAX = 4096;
 
     private PasswordInput() {}
+
+    /**
+     * A request body {@code {"password": ...}} with the password read as {@link #read} reads it;
+     * the caller adds the other fields.
+     */
+    static ObjectNode body(AdminCommand a, boolean fromStdin, String forWhom) throws AdminError {
+        char[] pw = read(fromStdin, a.stdin(), forWhom);
+        try {
+            return a.mapper().createObjectNode().put("password", new String(pw));
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
+    }
 
     static char[] read(boolean fromStdin, InputStream stdin, String forWhom) throws AdminError {
         if (fromStdin) {

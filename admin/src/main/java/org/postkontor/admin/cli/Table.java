@@ -3,7 +3,7 @@ package org.postkontor.admin.cli;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import org.postkontor.admin.api.Sizes;
 
 /** A plain text table for people: columns padded to their widest cell, numbers right-aligned. */
 final class Table {
@@ -65,17 +65,7 @@ final class Table {
 
     /** 1536 -> "1.5 KiB". */
     static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return Sizes.human(n);
     }
 
     /** A quota: 0 is "none". */

@@ -2,9 +2,9 @@ package org.postkontor.admin.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.postkontor.admin.api.Sizes;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,34 +51,7 @@ final class UserCommands implements Callable<Integer> {
     }
 
     static long size(String s) {
-        String t = s.strip().toUpperCase(java.util.Locale.ROOT);
-        long mult = 1;
-        if (t.endsWith("IB")) {
-            t = t.substring(0, t.length() - 2);
-        } else if (t.endsWith("B")) {
-            t = t.substring(0, t.length() - 1);
-        }
-        if (!t.isEmpty()) {
-            switch (t.charAt(t.length() - 1)) {
-                case 'K' -> mult = 1024L;
-                case 'M' -> mult = 1024L * 1024;
-                case 'G' -> mult = 1024L * 1024 * 1024;
-                case 'T' -> mult = 1024L * 1024 * 1024 * 1024;
-                default -> mult = 1;
-            }
-            if (mult != 1) {
-                t = t.substring(0, t.length() - 1);
-            }
-        }
-        try {
-            long v = Long.parseLong(t.strip());
-            if (v < 0) {
-                throw new NumberFormatException();
-            }
-            return Math.multiplyExact(v, mult);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("size must be like 500M, 2G or a number of bytes: " + s);
-        }
+        return Sizes.parse(s);
     }
 
     @Command(name = "add", description = "Add a user. The password is asked on the terminal, or read from "
@@ -101,9 +74,7 @@ final class UserCommands implements Callable<Integer> {
             AdminCommand a = AdminCommand.of(spec);
             return a.run(c -> {
                 String user = AdminCommand.addressPath(address);
-                char[] pw = PasswordInput.read(stdin, a.stdin(), user);
-                ObjectNode body = a.mapper().createObjectNode().put("address", user).put("password", new String(pw));
-                Arrays.fill(pw, '\0');
+                ObjectNode body = PasswordInput.body(a, stdin, user).put("address", user);
                 quota.into(body);
                 printAccount(a, a.call(c, "POST", "/api/v1/users", Map.of(), body), "added user");
                 return ExitCodes.OK;
@@ -128,10 +99,8 @@ final class UserCommands implements Callable<Integer> {
             AdminCommand a = AdminCommand.of(spec);
             return a.run(c -> {
                 String user = AdminCommand.addressPath(address);
-                char[] pw = PasswordInput.read(stdin, a.stdin(), user);
-                ObjectNode body = a.mapper().createObjectNode().put("password", new String(pw));
-                Arrays.fill(pw, '\0');
-                printAccount(a, a.call(c, "PUT", "/api/v1/users/" + user + "/password", Map.of(), body),
+                printAccount(a, a.call(c, "PUT", "/api/v1/users/" + user + "/password", Map.of(),
+                        PasswordInput.body(a, stdin, user)),
                         "new password for");
                 return ExitCodes.OK;
             });

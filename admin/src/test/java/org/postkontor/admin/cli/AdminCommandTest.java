@@ -277,4 +277,36 @@ class AdminCommandTest {
             assertTrue(body.contains("\r\nFrom what I remember, you wrote\r\nFrom here on\r\n"), body);
         }
     }
+
+    @Test
+    void theFirstWebAdminAndTheDnsRecordsOfADomain() throws Exception {
+        CliProcess.Result r = cli("Correct-Horse-9\n", "web-user", "add", "Admin", "--password-stdin");
+        expect(0, r);
+        assertTrue(r.out().contains("added web admin admin"), r.toString());
+        r = cli("admin123\n", "web-user", "add", "helper", "--password-stdin");
+        expect(1, r);
+        assertTrue(r.err().contains("weak password"), "the CLI's password rules: " + r);
+        r = cli("Another-Pass-1\n", "web-user", "add", "admin", "--password-stdin");
+        expect(2, r);
+        r = cli("Another-Pass-1\n", "web-user", "add", "no spaces", "--password-stdin");
+        expect(1, r);
+        r = cli(null, "web-user", "list");
+        expect(0, r);
+        assertTrue(r.out().startsWith("NAME") && r.out().contains("admin"), r.out());
+
+        expect(0, cli(null, "domain", "add", "example.test"));
+        r = cli(null, "domain", "dns", "example.test");
+        expect(0, r);
+        assertTrue(r.out().contains("example.test. IN MX 10 mail.example.test."), r.out());
+        assertTrue(r.out().contains("autoconfig.example.test. IN CNAME mail.example.test."), r.out());
+        assertTrue(r.out().contains("autodiscover.example.test. IN CNAME mail.example.test."), r.out());
+        assertTrue(r.out().contains("_autodiscover._tcp.example.test. IN SRV 0 0 443 mail.example.test."), r.out());
+        assertTrue(r.out().contains("_pop3s._tcp.example.test. IN SRV 0 1 995 mail.example.test."), r.out());
+        assertFalse(r.out().contains("_submission"), "no submission announced until it is built");
+        expect(2, cli(null, "domain", "dns", "other.test"));
+
+        try (TestAppliance app = TestAppliance.start(data, false)) {
+            assertTrue(app.store().webUsers().authenticate("admin", "Correct-Horse-9".toCharArray()));
+        }
+    }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.postkontor.admin.api.AdminApi;
+import org.postkontor.admin.api.ClientSetup;
 import org.postkontor.admin.api.AdminHttpApi;
 import org.postkontor.admin.api.AdminToken;
 import org.postkontor.store.embedded.EmbeddedStore;
@@ -41,6 +42,9 @@ public final class TestAppliance implements AutoCloseable {
     /** Where the admin CLI finds the appliance's PID file in a data directory. */
     public static final String PID_FILE = TestCli.PID_FILE;
 
+    /** What the test appliance tells mail clients. */
+    public static final ClientSetup CLIENTS = ClientSetup.pop3s("mail.example.test", 995);
+
     private final Path dataDir;
     private final Store store;
     private final BadmailQueue badmail;
@@ -67,7 +71,7 @@ public final class TestAppliance implements AutoCloseable {
         }
         AdminApi.Listeners listeners = () -> pop3 == null ? List.of()
                 : List.of(new AdminApi.Listener("pop3", "127.0.0.1", pop3.plainPort(), "stls-off"));
-        AdminApi api = new AdminApi(store, badmail, listeners, "running");
+        AdminApi api = new AdminApi(store, badmail, listeners, "running", CLIENTS);
         executor = Executors.newVirtualThreadPerTaskExecutor();
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         http.setExecutor(executor);

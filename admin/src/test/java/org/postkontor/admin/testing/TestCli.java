@@ -3,6 +3,7 @@ package org.postkontor.admin.testing;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.postkontor.admin.cli.AdminCommand;
 import org.postkontor.admin.cli.ApplianceLocator;
 import org.postkontor.badmail.BadmailConfig;
@@ -27,7 +28,7 @@ public final class TestCli {
         }
         Path dir = dataDir.orElse(Path.of("data")).toAbsolutePath().normalize();
         return new ApplianceLocator.Location(dir, dir.resolve(PID_FILE), StoreConfig.under(dir),
-                new InetSocketAddress("127.0.0.1", 8081), BadmailConfig.DEFAULTS);
+                new InetSocketAddress("127.0.0.1", 8081), BadmailConfig.DEFAULTS, TestAppliance.CLIENTS, Optional.empty());
     };
 
     private TestCli() {}

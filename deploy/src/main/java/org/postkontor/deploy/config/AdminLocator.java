@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.postkontor.admin.api.AdminError;
 import org.postkontor.admin.cli.ApplianceLocator;
+import org.postkontor.deploy.tls.SelfSignedCertificate;
 import org.postkontor.store.StoreConfig;
 
 /**
@@ -24,6 +25,10 @@ public final class AdminLocator implements ApplianceLocator {
         }
         Path dir = dataDir.orElse(c.dataDir()).toAbsolutePath().normalize();
         StoreConfig store = dataDir.isPresent() ? StoreConfig.under(dir) : c.store();
-        return new Location(dir, ApplianceConfig.pidFileIn(dir), store, c.admin().address(), c.badmailConfig());
+        Path tlsDir = dataDir.isPresent() ? dir.resolve("tls") : c.tls().selfSignedDir();
+        Optional<Path> certificate = c.adminTls()
+                ? Optional.of(c.tls().cert().orElse(SelfSignedCertificate.certFileIn(tlsDir))) : Optional.empty();
+        return new Location(dir, ApplianceConfig.pidFileIn(dir), store, c.admin().address(), c.badmailConfig(),
+                c.clients(), certificate);
     }
 }

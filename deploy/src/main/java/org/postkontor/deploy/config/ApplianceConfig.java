@@ -16,7 +16,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.postkontor.admin.api.ClientSetup;
+import org.postkontor.admin.web.WebConfig;
 import org.postkontor.badmail.BadmailConfig;
+import org.postkontor.deploy.tls.SelfSignedCertificate;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.store.StoreConfig;
@@ -31,7 +34,7 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                               Listener smtp, Listener pop3, Listener pop3s, Listener http, Listener admin,
                               TlsSettings tls, LogSettings log, Duration shutdownGrace, SmtpConfig smtpConfig,
                               Pop3Config pop3Config, BadmailConfig badmailConfig, Duration badmailSweepInterval,
-                              BackupSettings backup) {
+                              BackupSettings backup, WebConfig web, ClientSetup clients, Listener autoconfig) {
 
     public ApplianceConfig {
         Objects.requireNonNull(source, "source");
@@ -46,6 +49,9 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         Objects.requireNonNull(badmailConfig, "badmailConfig");
         Objects.requireNonNull(badmailSweepInterval, "badmailSweepInterval");
         Objects.requireNonNull(backup, "backup");
+        Objects.requireNonNull(web, "web");
+        Objects.requireNonNull(clients, "clients");
+        Objects.requireNonNull(autoconfig, "autoconfig");
     }
 
     /**
@@ -120,7 +126,17 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                 raw.get(Settings.HTTP_PORT, problems));
         Listener admin = new Listener("admin", "admin.port", raw.get(Settings.ADMIN_ENABLED, problems),
                 listenOn(raw.get(Settings.ADMIN_BIND, problems), ipv6), raw.get(Settings.ADMIN_PORT, problems));
-        checkPorts(List.of(smtp, pop3, pop3s, http, admin), problems);
+        Optional<Integer> autoconfigPort = raw.get(Settings.AUTOCONFIG_PORT, problems);
+        Listener autoconfig = new Listener("autoconfig", "autoconfig.port", autoconfigPort.isPresent(),
+                listenOn(raw.get(Settings.AUTOCONFIG_BIND, problems), ipv6), autoconfigPort.orElse(0));
+        checkPorts(List.of(smtp, pop3, pop3s, http, admin, autoconfig), problems);
+        WebConfig web = new WebConfig(raw.get(Settings.WEB_USER_PAGES, problems),
+                raw.get(Settings.WEB_SESSION_IDLE_TIMEOUT, problems), raw.get(Settings.WEB_FAILED_LOGIN_DELAY, problems),
+                raw.get(Settings.WEB_FAILURE_WINDOW, problems), raw.get(Settings.WEB_MAX_FAILURES_PER_ADDRESS, problems),
+                raw.get(Settings.WEB_MAX_FAILURES_PER_USER, problems));
+        String mailHost = raw.get(Settings.CLIENTS_MAIL_HOST, problems);
+        ClientSetup clients = ClientSetup.pop3s(mailHost.isEmpty() ? hostname : mailHost,
+                raw.get(Settings.CLIENTS_POP3S_PORT, problems));
 
         Optional<Path> cert = raw.get(Settings.TLS_CERT, problems);
         Optional<Path> key = raw.get(Settings.TLS_KEY, problems);
@@ -222,7 +238,8 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
             throw new ConfigException(e.getMessage());
         }
         return new ApplianceConfig(file, dataDir, new StoreConfig(spool, index, badmail, reserve, authCacheTtl, authCacheSize), hostname,
-                smtp, pop3, pop3s, http, admin, tls, log, grace, smtpConfig, pop3Config, badmailConfig, sweep, backup);
+                smtp, pop3, pop3s, http, admin, tls, log, grace, smtpConfig, pop3Config, badmailConfig, sweep, backup,
+                web, clients, autoconfig);
     }
 
     /**
@@ -279,6 +296,19 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         } catch (UnknownHostException e) {
             return "localhost";
         }
+    }
+
+    /** True if the admin listener speaks TLS: it is bound to an address other than loopback. */
+    public boolean adminTls() {
+        return !admin.bind().isLoopbackAddress();
+    }
+
+    /**
+     * The PEM certificate the appliance presents: {@code tls.cert}, else the self-signed one under
+     * {@code <data.dir>/tls/}.
+     */
+    public Path certificateFile() {
+        return tls.cert().orElse(SelfSignedCertificate.certFileIn(tls.selfSignedDir()));
     }
 
     /** The PID file's place: {@code <data.dir>/postkontor.pid}. */

@@ -180,11 +180,48 @@ public final class Settings {
             "Port of the metrics and health listener.");
 
     public static final Setting<Boolean> ADMIN_ENABLED = add("admin.enabled", ValueType.bool(), "true",
-            "Serve the admin HTTP API (what `postkontor admin` talks to while the appliance runs).");
+            "Serve the admin HTTP API (what `postkontor admin` talks to while the appliance runs) and the"
+                    + " web admin page.");
     public static final Setting<java.net.InetAddress> ADMIN_BIND = add("admin.bind", ValueType.bindAddress(),
-            "127.0.0.1", "Address of the admin HTTP API. Keep it on loopback.");
+            "127.0.0.1", "Address of the admin HTTP API and web admin page. On loopback it speaks plain HTTP;"
+                    + " bound to any other address it speaks HTTPS with the appliance's certificate.");
     public static final Setting<Integer> ADMIN_PORT = add("admin.port", ValueType.port(), "8081",
-            "Port of the admin HTTP API.");
+            "Port of the admin HTTP API and web admin page.");
+
+    public static final Setting<Boolean> WEB_USER_PAGES = add("web.user-pages", ValueType.bool(), "false",
+            "Self-service on the admin listener (/me): a mail user logs in with the full address and"
+                    + " password to change the password or see the settings to type into a mail client. Admins"
+                    + " log in at / (make the first with `postkontor admin web-user add NAME`).");
+    public static final Setting<Duration> WEB_SESSION_IDLE_TIMEOUT = add("web.session-idle-timeout",
+            ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(1)), "30m",
+            "A web session (admin or self-service) unused this long is signed out.");
+    public static final Setting<Duration> WEB_FAILED_LOGIN_DELAY = add("web.failed-login-delay",
+            ValueType.duration(Duration.ZERO, Duration.ofMinutes(1)), "1500ms",
+            "A failed web login waits this long before its answer.");
+    public static final Setting<Duration> WEB_FAILURE_WINDOW = add("web.failure-window",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), "15m",
+            "Failed web logins older than this are forgotten.");
+    public static final Setting<Integer> WEB_MAX_FAILURES_PER_ADDRESS = add("web.max-failures-per-address",
+            ValueType.integer(1, 1_000_000), "20",
+            "Failed web logins from one IP within the window before its logins are refused for the rest of it.");
+    public static final Setting<Integer> WEB_MAX_FAILURES_PER_USER = add("web.max-failures-per-user",
+            ValueType.integer(1, 1_000_000), "10",
+            "Failed web logins for one name within the window before it is refused for the rest of it.");
+
+    // --- what mail clients are told
+    public static final Setting<String> CLIENTS_MAIL_HOST = add("clients.mail-host",
+            ValueType.text(253, Pattern.compile("|" + HOSTNAME.pattern()), "a DNS host name, or empty"), "",
+            "The host name mail clients connect to, as autoconfig, Autodiscover, the Apple profile, the"
+                    + " self-service page and `admin domain dns` announce it (a name the certificate covers)."
+                    + " Empty: server.hostname.");
+    public static final Setting<Integer> CLIENTS_POP3S_PORT = add("clients.pop3s-port", ValueType.integer(1, 65535),
+            "995", "The POP3 port clients are told (implicit TLS): the public one, which Compose maps to"
+                    + " pop3.tls-port.");
+    public static final Setting<java.net.InetAddress> AUTOCONFIG_BIND = add("autoconfig.bind", ValueType.bindAddress(),
+            "::", "Address of the public HTTPS listener for client autoconfiguration.");
+    public static final Setting<Optional<Integer>> AUTOCONFIG_PORT = add("autoconfig.port", ValueType.optionalPort(),
+            "", "HTTPS port for Thunderbird autoconfig, Outlook Autodiscover and the Apple profile (443 in"
+                    + " production, published for autoconfig.DOMAIN and autodiscover.DOMAIN). Empty: off.");
 
     // --- badmail
     public static final Setting<Duration> BADMAIL_MAX_AGE = add("badmail.max-age",

@@ -62,6 +62,22 @@ public interface ValueType<T> {
     }
 
     /** A byte count: digits, optionally with B, KiB, MiB, GiB or TiB (K, M, G, T, KB, MB, GB, TB mean the same, 1024-based). */
+    /** A port, or empty (or {@code off}) for a listener that is off. */
+    static ValueType<Optional<Integer>> optionalPort() {
+        ValueType<Integer> port = port();
+        return new ValueType<>() {
+            @Override
+            public Optional<Integer> parse(String text) {
+                return text.isEmpty() || text.equals("off") ? Optional.empty() : Optional.of(port.parse(text));
+            }
+
+            @Override
+            public String allowed() {
+                return "empty or off (no listener), or " + port.allowed();
+            }
+        };
+    }
+
     static ValueType<Long> size(long min, long max) {
         Pattern p = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
         return new ValueType<>() {

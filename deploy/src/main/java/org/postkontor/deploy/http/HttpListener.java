@@ -3,19 +3,23 @@ package org.postkontor.deploy.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import org.postkontor.admin.api.HttpReplies;
 
 /**
- * One {@code com.sun.net.httpserver} listener on virtual threads. The appliance has two: metrics
- * and health ({@link #metricsAndHealth}), and the admin API (the admin package's handler mounted
- * at {@code /}). Lifecycle: construct (binds), {@link #start}, {@link #close}.
+ * One {@code com.sun.net.httpserver} listener on virtual threads, plain or HTTPS. The appliance
+ * has up to three: metrics and health ({@link #metricsAndHealth}), the admin listener (the JSON
+ * API at {@code /api/v1/} and the web admin page at {@code /}), and the public autoconfig
+ * listener. Lifecycle: construct (binds), {@link #start}, {@link #close}.
  */
 public final class HttpListener implements AutoCloseable {
 
@@ -23,7 +27,18 @@ public final class HttpListener implements AutoCloseable {
     private final ExecutorService executor;
 
     public HttpListener(InetSocketAddress address) throws IOException {
-        server = HttpServer.create(address, 64);
+        this(address, null);
+    }
+
+    /** @param tls the context of the appliance's certificate, or null for plain HTTP */
+    public HttpListener(InetSocketAddress address, SSLContext tls) throws IOException {
+        if (tls == null) {
+            server = HttpServer.create(address, 64);
+        } else {
+            HttpsServer https = HttpsServer.create(address, 64);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        }
         executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
     }
@@ -77,17 +92,8 @@ public final class HttpListener implements AutoCloseable {
 
     static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
         try (ex) {
-            byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", type);
             ex.getResponseHeaders().set("Cache-Control", "no-store");
-            if (ex.getRequestMethod().equals("HEAD")) {
-                ex.sendResponseHeaders(status, -1);
-                return;
-            }
-            ex.sendResponseHeaders(status, b.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(b);
-            }
+            HttpReplies.send(ex, status, type, body.getBytes(StandardCharsets.UTF_8));
         }
     }
 

@@ -67,7 +67,7 @@ public final class CertificateSource implements AutoCloseable {
             throws TlsException {
         Objects.requireNonNull(events, "events");
         boolean selfSigned = cert.isEmpty();
-        Path certFile = cert.orElse(selfSignedDir.resolve("cert.pem"));
+        Path certFile = cert.orElse(SelfSignedCertificate.certFileIn(selfSignedDir));
         Path keyFile = key.orElse(selfSignedDir.resolve("key.pem"));
         if (selfSigned && SelfSignedCertificate.ensure(selfSignedDir, hostname, clock)) {
             log.info("event=tls_self_signed_created cert={} key={} name={}", certFile, keyFile, hostname);

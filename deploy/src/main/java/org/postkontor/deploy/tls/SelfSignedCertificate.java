@@ -42,8 +42,13 @@ public final class SelfSignedCertificate {
     public static final Duration VALIDITY = Duration.ofDays(3650);
 
     /** Paths {cert, key}; creates them if either is missing. Returns whether it made new ones. */
+    /** Where {@link #ensure} keeps the certificate in {@code dir}. */
+    public static Path certFileIn(Path dir) {
+        return dir.resolve("cert.pem");
+    }
+
     public static boolean ensure(Path dir, String hostname, Clock clock) throws TlsException {
-        Path cert = dir.resolve("cert.pem");
+        Path cert = certFileIn(dir);
         Path key = dir.resolve("key.pem");
         if (Files.isRegularFile(cert) && Files.isRegularFile(key)) {
             return false;

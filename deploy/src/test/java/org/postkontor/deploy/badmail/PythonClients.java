@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Python's smtplib and poplib as real third-party clients. The scripts print one result per line;
  * the SMTP one can stop after RCPT (printing {@code PAUSED}) until the test writes a line to its
- * stdin, so the test can change a mailbox between RCPT and delivery.
+ * stdin, so the test can change a mailbox between RCPT and delivery. Public for the web admin's browser
+ * test.
  */
-final class PythonClients {
+public final class PythonClients {
 
     private static final String SMTP_SCRIPT = """
             import smtplib, sys
@@ -59,7 +60,7 @@ final class PythonClients {
 
     private final Path dir;
 
-    PythonClients(Path dir) throws IOException {
+    public PythonClients(Path dir) throws IOException {
         this.dir = dir;
         Files.writeString(dir.resolve("smtp_send.py"), SMTP_SCRIPT);
         Files.writeString(dir.resolve("pop3_fetch.py"), POP3_SCRIPT);
@@ -139,7 +140,7 @@ final class PythonClients {
     }
 
     /** One whole SMTP transaction; returns the result lines ({@code MAIL 250}, {@code RCPT 250}, {@code DATA 250 ...}). */
-    List<String> send(int port, String sender, byte[] message, String... recipients)
+    public List<String> send(int port, String sender, byte[] message, String... recipients)
             throws IOException, InterruptedException {
         try (SmtpRun run = smtp(port, sender, message, false, recipients)) {
             return run.finish();
@@ -147,7 +148,7 @@ final class PythonClients {
     }
 
     /** Logs in over POP3 (USER/PASS), retrieves every message (without deleting), quits. */
-    List<byte[]> fetch(int port, String user, String password) throws IOException, InterruptedException {
+    public List<byte[]> fetch(int port, String user, String password) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("python3", dir.resolve("pop3_fetch.py").toString(), "127.0.0.1",
                 Integer.toString(port), user, password).start();
         try {

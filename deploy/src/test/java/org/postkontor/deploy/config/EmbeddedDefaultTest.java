@@ -31,6 +31,11 @@ class EmbeddedDefaultTest {
         assertEquals("127.0.0.1", c.http().bind().getHostAddress());
         assertEquals(8081, c.admin().port());
         assertEquals("127.0.0.1", c.admin().bind().getHostAddress());
+        assertFalse(c.adminTls(), "plain HTTP on loopback");
+        assertFalse(c.autoconfig().enabled(), "the public autoconfig listener is off by default");
+        assertFalse(c.web().userPages(), "self-service is off by default");
+        assertEquals(995, c.clients().incoming().get(0).port());
+        assertTrue(c.clients().outgoing().isEmpty(), "no submission announced until it is built");
         assertTrue(c.tls().cert().isEmpty());
         assertEquals("modern", c.tls().profile());
         assertFalse(c.hostname().isBlank());

@@ -11,7 +11,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import org.postkontor.pop3.Connection;
 import org.postkontor.pop3.LoginDelay;
-import org.postkontor.pop3.LoginThrottle;
+import org.postkontor.store.LoginThrottle;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.pop3.Pop3Metrics;
 import org.postkontor.pop3.Pop3Session;

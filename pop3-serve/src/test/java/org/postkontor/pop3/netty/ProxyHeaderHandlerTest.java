@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.postkontor.pop3.ConnectionLimiter;
 import org.postkontor.pop3.LoginDelay;
-import org.postkontor.pop3.LoginThrottle;
+import org.postkontor.store.LoginThrottle;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.pop3.Pop3Metrics;
 import org.postkontor.pop3.SessionServices;

@@ -17,10 +17,12 @@ import org.postkontor.store.Store;
 import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreMetrics;
+import org.postkontor.store.WebUsers;
 import org.postkontor.store.internal.accounts.AccountsAdministration;
 import org.postkontor.store.internal.accounts.AccountsDatabase;
 import org.postkontor.store.internal.accounts.AccountsAuthentication;
 import org.postkontor.store.internal.accounts.AccountsDirectory;
+import org.postkontor.store.internal.accounts.JdbcWebUsers;
 import org.postkontor.store.internal.accounts.Mailboxes;
 import org.postkontor.store.internal.backup.Backups;
 import org.postkontor.store.internal.backup.Restore;
@@ -50,17 +52,19 @@ public final class EmbeddedStore implements Store {
     private final AccountsDirectory directory;
     private final Accounts accounts;
     private final Administration admin;
+    private final WebUsers webUsers;
     private final Backups backups;
     private boolean closed;
 
     private EmbeddedStore(AccountsDatabase accountsDb, MailStore mail, FileBadmailStore badmail, AccountsDirectory directory,
-                          Accounts accounts, Administration admin) {
+                          Accounts accounts, Administration admin, WebUsers webUsers) {
         this.accountsDb = accountsDb;
         this.mail = mail;
         this.badmail = badmail;
         this.directory = directory;
         this.accounts = accounts;
         this.admin = admin;
+        this.webUsers = webUsers;
         this.backups = new Backups(accountsDb, mail, badmail);
     }
 
@@ -92,7 +96,8 @@ public final class EmbeddedStore implements Store {
                     metrics);
             Administration admin = new AccountsAdministration(accountsDb, hasher, clock, mailboxes(mail), config);
             EmbeddedStore store = new EmbeddedStore(accountsDb, mail, badmail, directory,
-                    AccountsAuthentication.withCache(accountsDb, hasher, clock, config, metrics), admin);
+                    AccountsAuthentication.withCache(accountsDb, hasher, clock, config, metrics), admin,
+                    new JdbcWebUsers(accountsDb, hasher, clock));
             log.info("store open in {} ms", (System.nanoTime() - start) / 1_000_000);
             return store;
         } catch (StoreException | RuntimeException e) {
@@ -175,6 +180,11 @@ public final class EmbeddedStore implements Store {
     @Override
     public BadmailStore badmail() {
         return badmail;
+    }
+
+    @Override
+    public WebUsers webUsers() {
+        return webUsers;
     }
 
     @Override

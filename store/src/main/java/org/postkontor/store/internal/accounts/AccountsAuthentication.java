@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import org.postkontor.store.Accounts;
@@ -51,7 +50,7 @@ public final class AccountsAuthentication implements Accounts {
     private final AuthCache cache;
     private final StoreMetrics metrics;
     private final SecureRandom random = new SecureRandom();
-    private volatile String dummyHash;
+    private final DummyHash dummyHash;
 
     /** Without an auth cache. */
     public AccountsAuthentication(AccountsDatabase db, PasswordHasher hasher, Clock clock) {
@@ -64,6 +63,7 @@ public final class AccountsAuthentication implements Accounts {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.cache = Objects.requireNonNull(cache, "cache");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.dummyHash = new DummyHash(hasher);
     }
 
     /** With the auth cache {@code config} asks for. */
@@ -82,7 +82,7 @@ public final class AccountsAuthentication implements Accounts {
         Optional<Row> row = address.isPresent() ? find(address.get()) : Optional.empty();
         if (row.isEmpty() || !row.get().enabled()) {
             address.ifPresent(cache::forget);
-            hasher.verify(dummyHash(), password); // same cost as a real check
+            dummyHash.verify(password); // same cost as a real check
             return Optional.empty();
         }
         Row user = row.get();
@@ -189,19 +189,5 @@ public final class AccountsAuthentication implements Accounts {
             }
             return ps.executeUpdate();
         }
-    }
-
-    private String dummyHash() {
-        String h = dummyHash;
-        if (h == null) {
-            char[] pw = new char[24];
-            for (int i = 0; i < pw.length; i++) {
-                pw[i] = (char) ('a' + random.nextInt(26));
-            }
-            h = hasher.hash(pw);
-            Arrays.fill(pw, '\0');
-            dummyHash = h;
-        }
-        return h;
     }
 }

@@ -85,6 +85,9 @@ final class AccountsView {
                     return next.isEmpty() ? null : List.copyOf(next);
                 });
             }
+            case WEB_USERS -> {
+                // not on a mail path: the web admin's sign-in reads its table
+            }
         }
     }
 

@@ -28,6 +28,10 @@ public final class Changes {
         touched.add(new Touched(Table.ALIASES, List.of(address, target)));
     }
 
+    public void webUser(String name) {
+        touched.add(new Touched(Table.WEB_USERS, List.of(name)));
+    }
+
     List<Touched> touched() {
         return new ArrayList<>(touched);
     }

@@ -10,7 +10,8 @@ import java.util.List;
 enum Table {
     DOMAINS("domains", List.of("name")),
     USERS("users", List.of("address")),
-    ALIASES("aliases", List.of("address", "target"));
+    ALIASES("aliases", List.of("address", "target")),
+    WEB_USERS("web_users", List.of("name"));
 
     final String sql;
     final List<String> key;

@@ -1,5 +1,7 @@
 package org.postkontor.store.internal.accounts;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -8,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreException;
@@ -66,6 +69,20 @@ final class AccountsFixture implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new StoreException("cannot create " + indexDir, e);
         }
+    }
+
+    /**
+     * Copies the index directory's files into a new directory under {@code scratch} while the
+     * accounts are open: what a kill would leave.
+     */
+    static Path crashCopy(Path index, Path scratch) throws IOException {
+        Path copy = Files.createDirectories(scratch.resolve("copy-" + System.nanoTime()).resolve("index"));
+        try (Stream<Path> s = Files.list(index)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                Files.copy(p, copy.resolve(p.getFileName()));
+            }
+        }
+        return copy;
     }
 
     /** A mail half with no mail. */

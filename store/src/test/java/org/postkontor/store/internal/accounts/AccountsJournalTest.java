@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,15 +69,8 @@ class AccountsJournalTest {
         f.admin.removeUser(a("gone@example.org"), false);
     }
 
-    /** Copies the index directory while the accounts are open: what a kill would leave. */
     private Path crashCopy(Path index) throws Exception {
-        Path copy = Files.createDirectories(dir.resolve("copy-" + System.nanoTime()).resolve("index"));
-        try (Stream<Path> s = Files.list(index)) {
-            for (Path p : s.filter(Files::isRegularFile).toList()) {
-                Files.copy(p, copy.resolve(p.getFileName()));
-            }
-        }
-        return copy;
+        return AccountsFixture.crashCopy(index, dir);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.postkontor.pop3;
+package org.postkontor.store;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -15,6 +15,9 @@ import java.util.Map;
  * reached its limit is refused until its oldest counted failure leaves the window: never a
  * permanent lockout. Memory is bounded: each key keeps at most its limit of timestamps, and keys
  * with nothing left in the window are dropped. Thread-safe.
+ *
+ * <p>In the store's API because every protocol that checks passwords throttles the same way: POP3
+ * (per client IP and login name) and the web admin and self-service pages.
  */
 public final class LoginThrottle {
 
