@@ -75,6 +75,8 @@ public final class Appliance implements AutoCloseable {
     private CertificateSource tls;
     private PidFile pidFile;
     private volatile boolean storeOpen;
+    /** The backup schedule, once started (the admin API reads it); null when none is configured. */
+    private volatile BackupSchedule backups;
     private boolean closed;
 
     private Appliance(ApplianceConfig config, Clock clock) {
@@ -226,7 +228,19 @@ public final class Appliance implements AutoCloseable {
                 HttpListener admin = new HttpListener(config.admin().address(),
                         config.adminTls() ? tls.contextFor("https") : null);
                 resources.add(admin);
-                AdminApi api = new AdminApi(store, badmail, this::adminListeners, "running", config.clients());
+                AdminApi api = new AdminApi(store, badmail, new AdminApi.ApplianceState() {
+                    @Override
+                    public List<AdminApi.Listener> listeners() {
+                        return adminListeners();
+                    }
+
+                    @Override
+                    public Optional<AdminApi.BackupState> backups() {
+                        BackupSchedule b = backups;
+                        return b == null ? Optional.empty() : Optional.of(new AdminApi.BackupState(
+                                b.dir().toString(), b.lastComplete(), b.lastFailure()));
+                    }
+                }, "running", config.clients());
                 admin.mount(AdminApi.PREFIX, new AdminHttpApi(api, token));
                 admin.mount("/", new WebAdmin(api, store.webUsers(), store.accounts(), config.clients(), config.web(),
                         config.adminTls(), readiness::problems, clock));
@@ -288,6 +302,7 @@ public final class Appliance implements AutoCloseable {
         } catch (IOException e) {
             throw new StartException("cannot create the backup directory (key backup.dir): " + e.getMessage(), e);
         }
+        backups = schedule;
         resources.add(() -> schedule.close(config.shutdownGrace()));
     }
 

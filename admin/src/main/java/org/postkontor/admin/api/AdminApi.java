@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.postkontor.badmail.BadmailQueue;
 import org.postkontor.store.ConflictException;
 import org.postkontor.store.InsufficientStorageException;
@@ -56,15 +58,34 @@ public final class AdminApi {
     /** The caller closes {@code stream}. */
     public record RawReply(int status, String contentType, InputStream stream) implements Reply {}
 
-    /** What the appliance adds to {@code status}: its listeners. */
+    /** What the appliance adds to {@code status}: its listeners and its backup schedule. */
     @FunctionalInterface
-    public interface Listeners {
+    public interface ApplianceState {
         List<Listener> listeners();
 
-        Listeners NONE = List::of;
+        /** Empty when no backups are scheduled (no {@code backup.dir}). */
+        default Optional<BackupState> backups() {
+            return Optional.empty();
+        }
+
+        ApplianceState NONE = List::of;
     }
 
     public record Listener(String name, String address, int port, String tls) {}
+
+    /** The backup schedule: where it writes, when its newest complete backup finished, its last failure. */
+    public record BackupState(String dir, Optional<Instant> lastComplete, Optional<Instant> lastFailure) {
+
+        /** The {@code backup} of a status answer in words, as the CLI and the dashboard show it. */
+        public static String describe(JsonNode backup) {
+            if (backup.isMissingNode() || backup.isNull()) {
+                return "none scheduled (key backup.dir)";
+            }
+            String last = backup.path("lastComplete").isNull() ? "none yet" : backup.path("lastComplete").asText();
+            return backup.path("lastFailure").isNull() ? last
+                    : last + "; last failure " + backup.path("lastFailure").asText();
+        }
+    }
 
     private final ObjectMapper json = new ObjectMapper();
     /** By the first path segment after {@link #PREFIX}. */
@@ -75,7 +96,7 @@ public final class AdminApi {
      * @param mode {@code running} inside the appliance, {@code offline} when the CLI opened the store
      * @param clients what mail clients are told to use (the DNS records of a domain)
      */
-    public AdminApi(Store store, BadmailQueue badmail, Listeners listeners, String mode, ClientSetup clients) {
+    public AdminApi(Store store, BadmailQueue badmail, ApplianceState listeners, String mode, ClientSetup clients) {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(clients, "clients");
         Objects.requireNonNull(badmail, "badmail");

@@ -11,8 +11,8 @@ import org.postkontor.store.Store;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreStats;
 
-/** {@code GET /api/v1/status}: version, mode, listeners, store and disk sizes, badmail, counts. */
-record StatusRoutes(Store store, BadmailQueue badmail, AdminApi.Listeners listeners, String mode, ObjectMapper json)
+/** {@code GET /api/v1/status}: version, mode, listeners, store and disk sizes, badmail, backups, counts. */
+record StatusRoutes(Store store, BadmailQueue badmail, AdminApi.ApplianceState listeners, String mode, ObjectMapper json)
         implements Routes {
 
     @Override
@@ -40,6 +40,12 @@ record StatusRoutes(Store store, BadmailQueue badmail, AdminApi.Listeners listen
         bn.put("items", b.items()).put("octets", b.octets()).put("maxOctets", b.maxTotalBytes());
         b.oldestAge().ifPresentOrElse(o -> bn.put("oldestAgeSeconds", o.toSeconds()),
                 () -> bn.putNull("oldestAgeSeconds"));
+        listeners.backups().ifPresentOrElse(k -> {
+            ObjectNode kn = n.putObject("backup");
+            kn.put("dir", k.dir());
+            kn.put("lastComplete", k.lastComplete().map(Object::toString).orElse(null));
+            kn.put("lastFailure", k.lastFailure().map(Object::toString).orElse(null));
+        }, () -> n.putNull("backup"));
         List<DomainInfo> domains = store.admin().domains();
         n.put("domains", domains.size());
         n.put("users", domains.stream().mapToInt(DomainInfo::users).sum());

@@ -252,7 +252,7 @@ public final class AdminCommand implements Callable<Integer> {
             Store store = EmbeddedStore.open(t.store(), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
                     StoreMetrics.NOOP);
             BadmailQueue badmail = BadmailQueue.over(store, t.badmail(), clock, BadmailMetrics.NOOP);
-            return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.Listeners.NONE, "offline",
+            return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.ApplianceState.NONE, "offline",
                     t.clients()));
         } catch (StoreException e) {
             throw AdminError.unavailable("cannot open the store under " + dir + " (is the appliance running "

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.postkontor.admin.api.AdminApi;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code admin status}: listeners, spool and index size, free disk per volume, badmail, version. */
-@Command(name = "status", description = "Listeners, spool and index size, free disk on each volume, badmail, version.",
+/** {@code admin status}: listeners, spool and index size, free disk per volume, badmail, last backup, version. */
+@Command(name = "status", description = "Listeners, spool and index size, free disk on each volume, badmail, last backup, version.",
         exitCodeOnInvalidInput = ExitCodes.BAD_INPUT)
 final class StatusCommand implements Callable<Integer> {
 
@@ -55,6 +56,7 @@ final class StatusCommand implements Callable<Integer> {
                 t.row("badmail oldest", b.path("oldestAgeSeconds").isNull() ? "-"
                         : java.time.Duration.ofSeconds(b.path("oldestAgeSeconds").asLong()).toString().substring(2)
                                 .toLowerCase(java.util.Locale.ROOT) + " ago");
+                t.row("last backup", AdminApi.BackupState.describe(n.path("backup")));
                 t.print(o);
             });
             return ExitCodes.OK;

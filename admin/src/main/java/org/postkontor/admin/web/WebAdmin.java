@@ -46,13 +46,6 @@ public final class WebAdmin implements HttpHandler {
         Alerts NONE = List::of;
     }
 
-    /**
-     * The dashboard's slot for the last backup: the appliance has no accessor for it yet; the
-     * metric {@code postkontor_backup_last_success_timestamp_seconds} has it.
-     */
-    static final String LAST_BACKUP_SLOT = "not shown here yet: see postkontor_backup_last_success_timestamp_seconds"
-            + " on /metrics";
-
     private static final String CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self';"
             + " frame-ancestors 'none'; base-uri 'none'";
 
@@ -173,7 +166,7 @@ public final class WebAdmin implements HttpHandler {
     private Answer dashboard(Sessions.Session s) throws ApiCalls.Failed {
         JsonNode status = api.get("status", Map.of());
         return views.render("dashboard", Views.page("Dashboard", "dashboard", s), "status", status,
-                "alerts", alerts.firing(), "lastBackup", LAST_BACKUP_SLOT);
+                "alerts", alerts.firing(), "lastBackup", AdminApi.BackupState.describe(status.path("backup")));
     }
 
     /** GET: the form (in an anonymous session, for its CSRF token); POST: checks the password, then a new session. */

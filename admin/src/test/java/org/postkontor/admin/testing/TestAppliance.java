@@ -69,7 +69,7 @@ public final class TestAppliance implements AutoCloseable {
         } else {
             pop3 = null;
         }
-        AdminApi.Listeners listeners = () -> pop3 == null ? List.of()
+        AdminApi.ApplianceState listeners = () -> pop3 == null ? List.of()
                 : List.of(new AdminApi.Listener("pop3", "127.0.0.1", pop3.plainPort(), "stls-off"));
         AdminApi api = new AdminApi(store, badmail, listeners, "running", CLIENTS);
         executor = Executors.newVirtualThreadPerTaskExecutor();

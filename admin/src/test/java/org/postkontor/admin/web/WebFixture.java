@@ -53,7 +53,7 @@ final class WebFixture implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         badmail = BadmailQueue.over(temp.store(), BadmailConfig.DEFAULTS, clock, BadmailMetrics.NOOP);
         token = AdminToken.ensure(temp.dataDir());
-        AdminApi api = new AdminApi(temp.store(), badmail, AdminApi.Listeners.NONE, "running", CLIENTS);
+        AdminApi api = new AdminApi(temp.store(), badmail, AdminApi.ApplianceState.NONE, "running", CLIENTS);
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         http.setExecutor(executor);
         http.createContext(AdminApi.PREFIX, new AdminHttpApi(api, token));

@@ -60,6 +60,8 @@ public final class BackupSchedule implements AutoCloseable {
     private final int keep;
     private final Clock clock;
     private final Metrics metrics;
+    private volatile Instant lastComplete;
+    private volatile Instant lastFailure;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("postkontor-backup").daemon().unstarted(r));
 
@@ -74,7 +76,8 @@ public final class BackupSchedule implements AutoCloseable {
 
     public void start() throws IOException {
         Files.createDirectories(dir);
-        metrics.lastSuccess(newestComplete().map(this::finished).orElse(clock.instant()));
+        lastComplete = newestComplete().map(this::finished).orElse(null);
+        metrics.lastSuccess(lastComplete == null ? clock.instant() : lastComplete);
         thread.scheduleWithFixedDelay(this::runOnce, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         log.info("event=backup_schedule dir={} interval={} keep={}", dir, interval, keep);
     }
@@ -86,16 +89,32 @@ public final class BackupSchedule implements AutoCloseable {
             Path previous = newestComplete().orElse(null);
             BackupSummary s = store.backup(target, previous);
             metrics.succeeded(s.took(), s.bytes());
-            metrics.lastSuccess(clock.instant());
+            lastComplete = clock.instant();
+            metrics.lastSuccess(lastComplete);
             log.info("event=backup dir={} message_files={} linked={} bytes={} badmail={} ms={}", target, s.bodies(),
                     s.linked(), s.bytes(), s.badmail(), s.took().toMillis());
             prune(target);
             return Optional.of(s);
         } catch (StoreException | IOException | RuntimeException e) {
             metrics.failed();
+            lastFailure = clock.instant();
             log.error("event=backup_failed dir={} reason=\"{}\"", target, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** When the newest complete backup finished; empty when there is none. */
+    public Optional<Instant> lastComplete() {
+        return Optional.ofNullable(lastComplete);
+    }
+
+    /** When the last backup that failed was given up, since the start. */
+    public Optional<Instant> lastFailure() {
+        return Optional.ofNullable(lastFailure);
     }
 
     /** Complete backups, newest first. */

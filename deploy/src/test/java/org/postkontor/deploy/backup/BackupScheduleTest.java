@@ -58,6 +58,7 @@ class BackupScheduleTest {
                     Duration.ofDays(1), 2), clock, metrics);
             schedule.start();
             assertEquals(List.of(clock.instant()), metrics.successes, "none yet: the start counts");
+            assertEquals(Optional.empty(), schedule.lastComplete(), "the status says none yet");
             // a backup cut off by a stop: no manifest
             Files.createDirectories(backups.resolve("postkontor-20261130T030000Z").resolve("spool"));
             List<Integer> linked = new ArrayList<>();
@@ -77,6 +78,8 @@ class BackupScheduleTest {
             assertEquals(4, metrics.ok);
             assertEquals(0, metrics.failed);
             assertEquals(clock.instant(), metrics.successes.get(metrics.successes.size() - 1));
+            assertEquals(Optional.of(clock.instant()), schedule.lastComplete());
+            assertEquals(Optional.empty(), schedule.lastFailure());
         }
     }
 
@@ -93,6 +96,8 @@ class BackupScheduleTest {
             assertTrue(schedule.runOnce().isEmpty());
             assertEquals(1, metrics.failed);
             assertEquals(1, metrics.successes.size());
+            assertEquals(Optional.of(clock.instant()), schedule.lastFailure());
+            assertEquals(Optional.empty(), schedule.lastComplete());
             schedule.close(Duration.ofSeconds(5));
         }
     }

@@ -26,6 +26,7 @@ import org.postkontor.deploy.PostkontorCommand;
 import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.deploy.e2e.TestEnv;
 import org.postkontor.store.Administration.Quota;
+import org.postkontor.store.BackupManifest;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.testing.PlainTestHasher;
 import org.postkontor.store.testing.TestCertificates;
@@ -47,8 +48,13 @@ class BackupEndToEndTest {
     Path dir;
 
     private static Appliance start(Path data) throws Exception {
+        return start(data, Map.of());
+    }
+
+    private static Appliance start(Path data, Map<String, String> more) throws Exception {
         Map<String, String> env = TestEnv.forDataDir(data);
         env.put("POSTKONTOR_POP3_ALLOW_PLAINTEXT_AUTH_LOOPBACK", "true");
+        env.putAll(more);
         return Appliance.start(ApplianceConfig.load(Optional.empty(), env), Clock.systemUTC(), new PlainTestHasher());
     }
 
@@ -181,5 +187,33 @@ class BackupEndToEndTest {
         } finally {
             second.close();
         }
+    }
+
+    @Test
+    void statusAndDashboardNameTheNewestCompleteScheduledBackup() throws Exception {
+        Path data = dir.resolve("data");
+        Path scheduled = dir.resolve("scheduled");
+        Map<String, String> env = Map.of("POSTKONTOR_BACKUP_DIR", scheduled.toString());
+        Path one = scheduled.resolve("postkontor-20261201T030000Z");
+        Appliance first = start(data, env);
+        try {
+            String api = "http://127.0.0.1:" + port(first, "admin");
+            String status = cli("admin", "--data-dir", data.toString(), "--api", api, "status");
+            assertTrue(status.contains("none yet"), status);
+            cli("admin", "--data-dir", data.toString(), "--api", api, "backup", one.toString());
+        } finally {
+            first.close();
+        }
+        // the schedule finds the newest complete backup in its directory at the start
+        Appliance second = start(data, env);
+        try {
+            String api = "http://127.0.0.1:" + port(second, "admin");
+            String status = cli("admin", "--data-dir", data.toString(), "--api", api, "status");
+            assertTrue(status.contains(BackupManifest.read(one).finished().toString()), status);
+        } finally {
+            second.close();
+        }
+        String offline = cli("admin", "--data-dir", data.toString(), "status");
+        assertTrue(offline.contains("none scheduled"), "the CLI alone runs no schedule: " + offline);
     }
 }

@@ -58,7 +58,7 @@ class WebAdminTlsTest {
                      tls.contextFor("https"))) {
             ClientSetup clients = ClientSetup.pop3s("mail.example.test", 995);
             BadmailQueue badmail = BadmailQueue.over(temp.store(), BadmailConfig.DEFAULTS, clock, BadmailMetrics.NOOP);
-            AdminApi api = new AdminApi(temp.store(), badmail, AdminApi.Listeners.NONE, "running", clients);
+            AdminApi api = new AdminApi(temp.store(), badmail, AdminApi.ApplianceState.NONE, "running", clients);
             Path data = temp.dataDir();
             listener.mount(AdminApi.PREFIX, new AdminHttpApi(api, AdminToken.ensure(data)));
             listener.mount("/", new WebAdmin(api, temp.store().webUsers(), temp.store().accounts(), clients,
