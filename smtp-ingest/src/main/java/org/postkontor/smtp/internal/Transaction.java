@@ -91,6 +91,9 @@ final class Transaction implements MessageHandler {
 
     @Override
     public void recipient(String recipient) throws RejectException {
+        if (conn.dnsblListing() != null) {
+            throw refuse(Reply.dnsbl(conn.client().getAddress(), conn.dnsblListing()));
+        }
         if (accepted.size() >= config.maxRecipients()) {
             throw refuse(Reply.TOO_MANY_RECIPIENTS);
         }
