@@ -4,14 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.IDN;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * rspamd over its HTTP protocol ({@code POST /checkv2} on the normal worker, port 11333): the
@@ -56,9 +57,6 @@ public final class RspamdFilter implements MessageFilter {
         HttpRequest.Builder b = HttpRequest.newBuilder(checkUri)
                 .timeout(timeout)
                 .header("IP", envelope.clientIp())
-                .header("From", ascii(envelope.sender()))
-                .header("Queue-Id", ascii(envelope.queueId()))
-                .header("MTA-Name", ascii(envelope.serverName()))
                 .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
                     try {
                         return content.open();
@@ -66,13 +64,16 @@ public final class RspamdFilter implements MessageFilter {
                         throw new UncheckedIOException(e);
                     }
                 }), content.size()));
-        envelope.helo().ifPresent(h -> b.header("Helo", ascii(h)));
+        header(b, "From", Optional.of(envelope.sender()));
+        header(b, "Queue-Id", Optional.of(envelope.queueId()));
+        header(b, "MTA-Name", Optional.of(envelope.serverName()));
+        header(b, "Helo", envelope.helo());
         for (String r : envelope.recipients()) {
-            b.header("Rcpt", ascii(r));
+            header(b, "Rcpt", Optional.of(r));
         }
-        envelope.authenticatedUser().ifPresent(u -> b.header("User", ascii(u)));
-        envelope.tlsProtocol().ifPresent(p -> b.header("TLS-Version", ascii(p)));
-        envelope.tlsCipher().ifPresent(c -> b.header("TLS-Cipher", ascii(c)));
+        header(b, "User", envelope.authenticatedUser());
+        header(b, "TLS-Version", envelope.tlsProtocol());
+        header(b, "TLS-Cipher", envelope.tlsCipher());
         HttpResponse<InputStream> response;
         try {
             response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -106,18 +107,33 @@ public final class RspamdFilter implements MessageFilter {
     }
 
     /**
-     * A header value as the HTTP client sends it: its UTF-8 bytes one char each (the client
-     * writes header chars as ISO-8859-1), so an SMTPUTF8 address arrives as the UTF-8 rspamd
-     * expects; control characters become {@code ?}.
+     * A value as an HTTP header can carry it: the JDK's client writes header values as US-ASCII, so
+     * an internationalized domain goes as its A-labels (IDNA); control characters become {@code ?}.
+     * Empty when non-ASCII remains (an SMTPUTF8 local part): the header is then left out, rather
+     * than sent garbled, and rspamd works without that part of the envelope.
      */
-    static String ascii(String s) {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        StringBuilder b = new StringBuilder(utf8.length);
-        for (byte x : utf8) {
-            int c = x & 0xff;
-            b.append(c < 0x20 || c == 0x7f ? '?' : (char) c);
+    static Optional<String> ascii(String s) {
+        String v = s;
+        int at = v.lastIndexOf('@');
+        if (at >= 0 && !v.substring(at + 1).chars().allMatch(c -> c < 0x80)) {
+            try {
+                v = v.substring(0, at + 1) + IDN.toASCII(v.substring(at + 1), IDN.ALLOW_UNASSIGNED);
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
         }
-        return b.toString();
+        StringBuilder b = new StringBuilder(v.length());
+        for (char c : v.toCharArray()) {
+            if (c >= 0x80) {
+                return Optional.empty();
+            }
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return Optional.of(b.toString());
+    }
+
+    private static void header(HttpRequest.Builder b, String name, Optional<String> value) {
+        value.flatMap(RspamdFilter::ascii).ifPresent(v -> b.header(name, v));
     }
 
     @Override
