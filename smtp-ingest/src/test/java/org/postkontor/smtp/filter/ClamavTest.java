@@ -3,7 +3,6 @@ package org.postkontor.smtp.filter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,18 +56,6 @@ class ClamavTest {
     }
 
     private static String send(int port, String message) throws Exception {
-        try (SmtpTestClient c = new SmtpTestClient(port, 30_000)) {
-            c.reply();
-            c.send("EHLO client.remote.test");
-            c.reply();
-            c.send("MAIL FROM:<x@remote.test>");
-            c.reply();
-            c.send("RCPT TO:<alice@example.test>");
-            c.reply();
-            c.send("DATA");
-            c.reply();
-            c.raw((message + ".\r\n").getBytes(StandardCharsets.US_ASCII));
-            return c.reply().getFirst();
-        }
+        return SmtpTestClient.transaction(port, "client.remote.test", "x@remote.test", "alice@example.test", message);
     }
 }

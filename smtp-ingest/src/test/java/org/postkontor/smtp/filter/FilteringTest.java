@@ -67,22 +67,7 @@ class FilteringTest {
 
     /** One transaction with DATA; the reply to the end of data. */
     private String send(String rcpt, String message) throws Exception {
-        try (SmtpTestClient c = new SmtpTestClient(server.port(), 15_000)) {
-            c.reply();
-            c.send("EHLO client.remote.test");
-            c.reply();
-            c.send("MAIL FROM:<sender@remote.test>");
-            c.reply();
-            c.send("RCPT TO:<" + rcpt + ">");
-            String r = c.reply().getFirst();
-            assertTrue(r.startsWith("250"), r);
-            c.send("DATA");
-            c.reply();
-            c.raw((message + ".\r\n").getBytes(StandardCharsets.UTF_8));
-            String end = c.reply().getFirst();
-            c.send("QUIT");
-            return end;
-        }
+        return SmtpTestClient.transaction(server.port(), "client.remote.test", "sender@remote.test", rcpt, message);
     }
 
     private static Verdict verdict(Action action, double score, List<HeaderField> add, Map<String, Integer> remove) {

@@ -130,21 +130,7 @@ class RspamdTest {
 
     /** One transaction; the reply to the end of data. */
     private String send(String mailFrom, String message) throws IOException {
-        try (SmtpTestClient c = new SmtpTestClient(server.port(), 30_000)) {
-            c.reply();
-            c.send("EHLO mx.sender.test");
-            c.reply();
-            c.send("MAIL FROM:<" + mailFrom + ">");
-            c.reply();
-            c.send("RCPT TO:<alice@example.test>");
-            c.reply();
-            c.send("DATA");
-            c.reply();
-            c.raw((message + ".\r\n").getBytes(StandardCharsets.US_ASCII));
-            String end = c.reply().getFirst();
-            c.send("QUIT");
-            return end;
-        }
+        return SmtpTestClient.transaction(server.port(), "mx.sender.test", mailFrom, "alice@example.test", message);
     }
 
     private String lastDelivered() throws Exception {
