@@ -20,11 +20,13 @@ public final class ReasonKind {
     public static final String STORE_PERMANENT = "store_permanent";
     /** Too many hops, detected after the message was accepted. */
     public static final String LOOP = "loop";
+    /** The content filter scored it as spam and Postkontor quarantined it (filter.quarantine-score). */
+    public static final String SPAM = "spam";
     /** Metrics label for a kind not listed here. */
     public static final String OTHER = "other";
 
     public static final Set<String> KNOWN =
-            Set.of(UNKNOWN_USER, DANGLING_ALIAS, MAILBOX_FULL, MAILBOX_DISABLED, STORE_PERMANENT, LOOP);
+            Set.of(UNKNOWN_USER, DANGLING_ALIAS, MAILBOX_FULL, MAILBOX_DISABLED, STORE_PERMANENT, LOOP, SPAM);
 
     private ReasonKind() {}
 

@@ -43,6 +43,8 @@ import org.postkontor.deploy.metrics.BackupMeters;
 import org.postkontor.pop3.Pop3Server;
 import org.postkontor.pop3.netty.NettyPop3Server;
 import org.postkontor.smtp.SmtpServer;
+import org.postkontor.smtp.filter.Filtering;
+import org.postkontor.smtp.filter.RspamdFilter;
 import org.postkontor.store.PasswordHasher;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreConfig;
@@ -159,7 +161,7 @@ public final class Appliance implements AutoCloseable {
 
         if (config.smtp().enabled()) {
             SmtpServer smtp = new SmtpServer(config.smtpConfig(), store.directory(), store.spool(), badmail,
-                    new SmtpMeters(registry), clock, tls.contextFor("smtp"));
+                    new SmtpMeters(registry), clock, tls.contextFor("smtp"), filtering());
             try {
                 smtp.start();
             } catch (UncheckedIOException e) {
@@ -187,6 +189,19 @@ public final class Appliance implements AutoCloseable {
         for (String line : Summary.startLines(this)) {
             log.info(line);
         }
+    }
+
+    /** {@code filter.*}: rspamd over HTTP, or off when {@code filter.rspamd-url} is empty. */
+    private Filtering filtering() {
+        ApplianceConfig.FilterSettings f = config.filter();
+        if (!f.enabled()) {
+            return Filtering.OFF;
+        }
+        log.info("event=filter_enabled rspamd={} timeout={} on_error={} quarantine_score={}", f.rspamdUrl().get(),
+                Durations.format(f.timeout()), f.onError().name().toLowerCase(java.util.Locale.ROOT),
+                f.quarantineScore().isPresent() ? f.quarantineScore().getAsDouble() : "off");
+        return new Filtering(new RspamdFilter(f.rspamdUrl().get(), f.timeout()), f.onError(), f.quarantineScore(),
+                java.util.Set.copyOf(f.virusSymbols()));
     }
 
     private void addDiskChecks(StoreConfig sc) {

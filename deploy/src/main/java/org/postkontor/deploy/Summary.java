@@ -28,6 +28,7 @@ final class Summary {
                 + " (subject " + a.tls().certificate().getSubjectX500Principal().getName() + ", until "
                 + a.tls().certificate().getNotAfter().toInstant() + ", profile " + a.tls().policy().name() + ")");
         a.address("smtp").ifPresent(x -> l.add("summary: smtp  " + hostPort(x) + families(x) + " (STARTTLS)"));
+        a.address("smtp").ifPresent(x -> l.add("summary: filter " + filter(c)));
         a.address("pop3").ifPresent(x -> l.add("summary: pop3  " + hostPort(x) + families(x) + " (STLS)"));
         a.address("pop3s").ifPresent(x -> l.add("summary: pop3s " + hostPort(x) + families(x) + " (implicit TLS)"));
         a.address("http").ifPresent(x -> l.add("summary: http  http://" + hostPort(x)
@@ -64,9 +65,20 @@ final class Summary {
         b.append("  tls             ").append(c.tls().cert().map(p -> p + " + " + c.tls().key().orElseThrow())
                 .orElse("self-signed under " + c.tls().selfSignedDir())).append(", profile ").append(c.tls().profile())
                 .append(", reload every ").append(Durations.format(c.tls().reloadInterval())).append('\n');
+        b.append("  filter          ").append(filter(c)).append('\n');
         b.append("  log             ").append(c.log().format()).append(' ').append(c.log().level()).append('\n');
         b.append("  shutdown grace  ").append(Durations.format(c.shutdownGrace()));
         return b.toString();
+    }
+
+    /** The inbound filter ({@code rspamd URL (...)} or {@code off}) and the DNSBL zones, if any. */
+    static String filter(ApplianceConfig c) {
+        ApplianceConfig.FilterSettings f = c.filter();
+        String rspamd = !f.enabled() ? "off (filter.rspamd-url empty)"
+                : "rspamd " + f.rspamdUrl().get() + " (timeout " + Durations.format(f.timeout()) + ", on error "
+                        + f.onError().name().toLowerCase(java.util.Locale.ROOT) + ", quarantine "
+                        + (f.quarantineScore().isPresent() ? "from score " + f.quarantineScore().getAsDouble() : "off") + ")";
+        return rspamd + (c.smtpConfig().dnsbl().enabled() ? "; dnsbl " + String.join(", ", c.smtpConfig().dnsbl().zones()) : "");
     }
 
     /** What a listener on every address takes: {@code ::} takes both families, {@code 0.0.0.0} only IPv4. */

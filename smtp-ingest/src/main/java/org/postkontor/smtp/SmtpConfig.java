@@ -36,6 +36,7 @@ import java.util.Objects;
  * @param tempDir              where message data larger than {@code memoryBufferBytes} is buffered
  *                             before it is handed to the store (default: the system temp directory)
  * @param memoryBufferBytes    message data up to this size is buffered in memory (256 KiB)
+ * @param dnsbl                connection-time DNS blocklist checks (off by default)
  */
 public record SmtpConfig(
         InetAddress bindAddress,
@@ -57,7 +58,8 @@ public record SmtpConfig(
         char plusSeparator,
         boolean proxyProtocol,
         Path tempDir,
-        int memoryBufferBytes) {
+        int memoryBufferBytes,
+        DnsblConfig dnsbl) {
 
     public static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
     /** The longest delay the tarpit ever adds to one reply. */
@@ -95,6 +97,7 @@ public record SmtpConfig(
         }
         Objects.requireNonNull(tempDir, "smtp.tempDir must be set");
         range("smtp.memoryBufferBytes", memoryBufferBytes, 0, 64 * 1024 * 1024);
+        Objects.requireNonNull(dnsbl, "smtp.dnsbl must be set");
     }
 
     /** All defaults (listener on 127.0.0.1, any free port). */
@@ -129,6 +132,7 @@ public record SmtpConfig(
         b.proxyProtocol = proxyProtocol;
         b.tempDir = tempDir;
         b.memoryBufferBytes = memoryBufferBytes;
+        b.dnsbl = dnsbl;
         return b;
     }
 
@@ -181,6 +185,7 @@ public record SmtpConfig(
         private boolean proxyProtocol = false;
         private Path tempDir = Path.of(System.getProperty("java.io.tmpdir"));
         private int memoryBufferBytes = 256 * 1024;
+        private DnsblConfig dnsbl = DnsblConfig.OFF;
 
         private Builder() {}
 
@@ -212,12 +217,13 @@ public record SmtpConfig(
         public Builder proxyProtocol(boolean v) { proxyProtocol = v; return this; }
         public Builder tempDir(Path v) { tempDir = v; return this; }
         public Builder memoryBufferBytes(int v) { memoryBufferBytes = v; return this; }
+        public Builder dnsbl(DnsblConfig v) { dnsbl = v; return this; }
 
         public SmtpConfig build() {
             return new SmtpConfig(bindAddress, port, hostname, maxMessageSize, maxRecipients, maxLineLength,
                     maxConnections, maxConnectionsPerIp, commandTimeout, dataTimeout, sessionMaxDuration,
                     tarpitDelay, tarpitStep, tarpitLimit, maxReceivedHeaders, plusAddressing, plusSeparator,
-                    proxyProtocol, tempDir, memoryBufferBytes);
+                    proxyProtocol, tempDir, memoryBufferBytes, dnsbl);
         }
     }
 }

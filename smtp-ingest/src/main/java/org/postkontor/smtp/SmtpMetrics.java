@@ -42,6 +42,58 @@ public interface SmtpMetrics {
     /** A STARTTLS handshake failed. */
     default void tlsHandshakeFailed() {}
 
+    /** The content filter's verdict on one message, as Postkontor acted on it. */
+    default void filterResult(FilterResult result) {}
+
+    /** The content filter gave no verdict, for this reason. */
+    default void filterError(org.postkontor.smtp.filter.FilterException.Kind kind) {}
+
+    /** How long one scan took (also when it failed). */
+    default void filterLatency(Duration took) {}
+
+    /** One DNSBL check of a connecting client (all zones together). */
+    default void dnsblCheck(DnsblResult result) {}
+
+    /** What Postkontor did with a message after the content filter looked at it (or could not). */
+    enum FilterResult {
+        /** Delivered, rspamd had nothing to say ({@code no action}, {@code greylist}). */
+        CLEAN,
+        /** Delivered with spam headers or a rewritten subject. */
+        TAGGED,
+        /** Went to the badmail queue with reason {@code spam}. */
+        QUARANTINED,
+        /** 451 because rspamd said soft reject (greylisting, rate limit). */
+        DEFERRED,
+        /** 550 because rspamd said reject. */
+        REJECTED,
+        /** 554 because a virus rule matched. */
+        VIRUS,
+        /** 451 because there was no verdict ({@code filter.on-error=tempfail}). */
+        TEMPFAILED,
+        /** Delivered without a verdict ({@code filter.on-error=accept}). */
+        NOT_SCANNED;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The outcome of a DNSBL check. */
+    enum DnsblResult {
+        /** Listed in at least one zone. */
+        LISTED,
+        /** Listed nowhere. */
+        NOT_LISTED,
+        /** On the allow-list: not looked up. */
+        ALLOWED,
+        /** Every zone failed to answer in time: treated as not listed. */
+        ERROR;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     /** How a mail transaction ended. */
     enum Result {
         /** 250 after the store's durable accept. */
@@ -60,7 +112,7 @@ public interface SmtpMetrics {
     enum Reason {
         RELAY_DENIED, UNKNOWN_USER, MAILBOX_DISABLED, OVER_QUOTA, INSUFFICIENT_STORAGE,
         MESSAGE_TOO_BIG, TOO_MANY_RECIPIENTS, SYNTAX, BAD_SEQUENCE, TOO_MANY_CONNECTIONS, TIMEOUT,
-        LOOP, STORE_ERROR, TOO_MANY_ERRORS, OTHER;
+        LOOP, STORE_ERROR, TOO_MANY_ERRORS, SPAM, VIRUS, FILTER_DEFERRED, FILTER_UNAVAILABLE, DNSBL, OTHER;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

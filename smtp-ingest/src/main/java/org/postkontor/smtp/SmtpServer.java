@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.postkontor.badmail.BadmailIntake;
+import org.postkontor.smtp.filter.Filtering;
 import org.postkontor.smtp.internal.AdaptedServerSocket;
 import org.postkontor.smtp.internal.Connection;
 import org.postkontor.smtp.internal.ConnectionLimiter;
@@ -45,6 +46,7 @@ public final class SmtpServer {
     private final Clock clock;
     private final SMTPServer server;
     private final ConnectionLimiter limiter;
+    private final Filtering filtering;
     private final ScheduledThreadPoolExecutor watchdogs;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
@@ -52,12 +54,22 @@ public final class SmtpServer {
 
     public SmtpServer(SmtpConfig config, Directory directory, Spool spool, BadmailIntake badmail,
                       SmtpMetrics metrics, Clock clock, SSLContext sslContext) {
+        this(config, directory, spool, badmail, metrics, clock, sslContext, Filtering.OFF);
+    }
+
+    /**
+     * A listener that screens inbound mail with {@code filtering} before it stores it (the
+     * filter is closed by {@link #stop}).
+     */
+    public SmtpServer(SmtpConfig config, Directory directory, Spool spool, BadmailIntake badmail,
+                      SmtpMetrics metrics, Clock clock, SSLContext sslContext, Filtering filtering) {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(spool, "spool");
         Objects.requireNonNull(badmail, "badmail");
+        this.filtering = Objects.requireNonNull(filtering, "filtering");
         this.watchdogs = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "smtp-watchdog");
             t.setDaemon(true);
@@ -90,7 +102,7 @@ public final class SmtpServer {
                     connections.add(c);
                     return c;
                 }))
-                .messageHandlerFactory(new TransactionFactory(config, metrics, directory, spool, badmail));
+                .messageHandlerFactory(new TransactionFactory(config, metrics, directory, spool, badmail, filtering));
         if (sslContext != null) {
             b.enableTLS(true).startTlsSocketFactory(socket -> StartTls.over(socket, sslContext));
         }
@@ -152,6 +164,9 @@ public final class SmtpServer {
             }
         }
         server.stop();
+        if (filtering.enabled()) {
+            filtering.filter().close();
+        }
         watchdogs.shutdownNow();
         try {
             watchdogs.awaitTermination(5, TimeUnit.SECONDS);

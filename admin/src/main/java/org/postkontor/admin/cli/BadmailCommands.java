@@ -50,7 +50,7 @@ final class BadmailCommands implements Callable<Integer> {
 
         @Option(names = "--reason", paramLabel = "KIND",
                 description = "Only this reason: unknown_user, dangling_alias, mailbox_full, mailbox_disabled, "
-                        + "store_permanent, loop.")
+                        + "store_permanent, loop, spam.")
         String reason;
 
         @Option(names = "--recipient", paramLabel = "ADDRESS")

@@ -18,10 +18,14 @@ import java.util.Objects;
 import java.util.Optional;
 import org.postkontor.admin.api.ClientSetup;
 import org.postkontor.admin.web.WebConfig;
+import java.util.OptionalDouble;
 import org.postkontor.badmail.BadmailConfig;
 import org.postkontor.deploy.tls.SelfSignedCertificate;
 import org.postkontor.pop3.Pop3Config;
+import org.postkontor.smtp.DnsblConfig;
+import org.postkontor.smtp.Network;
 import org.postkontor.smtp.SmtpConfig;
+import org.postkontor.smtp.filter.Filtering;
 import org.postkontor.store.StoreConfig;
 
 /**
@@ -34,7 +38,8 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                               Listener smtp, Listener pop3, Listener pop3s, Listener http, Listener admin,
                               TlsSettings tls, LogSettings log, Duration shutdownGrace, SmtpConfig smtpConfig,
                               Pop3Config pop3Config, BadmailConfig badmailConfig, Duration badmailSweepInterval,
-                              BackupSettings backup, WebConfig web, ClientSetup clients, Listener autoconfig) {
+                              BackupSettings backup, WebConfig web, ClientSetup clients, Listener autoconfig,
+                              FilterSettings filter) {
 
     public ApplianceConfig {
         Objects.requireNonNull(source, "source");
@@ -52,6 +57,24 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         Objects.requireNonNull(web, "web");
         Objects.requireNonNull(clients, "clients");
         Objects.requireNonNull(autoconfig, "autoconfig");
+        Objects.requireNonNull(filter, "filter");
+    }
+
+    /**
+     * Inbound filtering through rspamd ({@code filter.*}).
+     *
+     * @param rspamdUrl       rspamd's normal worker; empty = no filtering
+     * @param quarantineScore empty = no quarantine
+     */
+    public record FilterSettings(Optional<java.net.URI> rspamdUrl, Duration timeout, Filtering.OnError onError,
+                                 OptionalDouble quarantineScore, List<String> virusSymbols) {
+        public FilterSettings {
+            virusSymbols = List.copyOf(virusSymbols);
+        }
+
+        public boolean enabled() {
+            return rspamdUrl.isPresent();
+        }
     }
 
     /**
@@ -173,6 +196,12 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                 .proxyProtocol(raw.get(Settings.SMTP_PROXY_PROTOCOL, problems))
                 .tempDir(raw.get(Settings.SMTP_TEMP_DIR, problems).orElse(dataDir.resolve("tmp")))
                 .memoryBufferBytes(raw.get(Settings.SMTP_MEMORY_BUFFER, problems).intValue());
+        sb.dnsbl(dnsbl(raw, problems));
+        FilterSettings filter = new FilterSettings(raw.get(Settings.FILTER_RSPAMD_URL, problems),
+                raw.get(Settings.FILTER_TIMEOUT, problems),
+                raw.get(Settings.FILTER_ON_ERROR, problems).equals("accept") ? Filtering.OnError.ACCEPT
+                        : Filtering.OnError.TEMPFAIL,
+                raw.get(Settings.FILTER_QUARANTINE_SCORE, problems), raw.get(Settings.FILTER_VIRUS_SYMBOLS, problems));
         int maxCommandLine = raw.get(Settings.POP3_MAX_COMMAND_LINE, problems);
         int maxSaslLine = raw.get(Settings.POP3_MAX_SASL_LINE, problems);
         if (maxSaslLine < maxCommandLine) {
@@ -239,7 +268,32 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         }
         return new ApplianceConfig(file, dataDir, new StoreConfig(spool, index, badmail, reserve, authCacheTtl, authCacheSize), hostname,
                 smtp, pop3, pop3s, http, admin, tls, log, grace, smtpConfig, pop3Config, badmailConfig, sweep, backup,
-                web, clients, autoconfig);
+                web, clients, autoconfig, filter);
+    }
+
+    /** {@code smtp.dnsbl-*} and {@code dns.resolver}; the resolver's name is looked up here, once. */
+    private static DnsblConfig dnsbl(RawConfig raw, List<String> problems) {
+        List<Network> allow = new ArrayList<>();
+        for (String n : raw.get(Settings.SMTP_DNSBL_ALLOW, problems)) {
+            try {
+                allow.add(Network.parse(n));
+            } catch (IllegalArgumentException e) {
+                problems.add(Settings.SMTP_DNSBL_ALLOW.key() + ": \"" + n + "\" (" + raw.value(Settings.SMTP_DNSBL_ALLOW).origin()
+                        + "): must be an IP network such as 192.168.0.0/16 or 2001:db8::/32");
+            }
+        }
+        Optional<InetSocketAddress> resolver = raw.get(Settings.DNS_RESOLVER, problems).map(a -> {
+            InetSocketAddress resolved = new InetSocketAddress(a.getHostString(), a.getPort());
+            if (resolved.isUnresolved()) {
+                problems.add(Settings.DNS_RESOLVER.key() + " = \"" + a.getHostString() + "\" (" + raw.value(Settings.DNS_RESOLVER).origin()
+                        + "): cannot resolve that host name");
+            }
+            return resolved;
+        });
+        return new DnsblConfig(raw.get(Settings.SMTP_DNSBL_ZONES, problems), allow,
+                raw.get(Settings.SMTP_DNSBL_REJECT_AT, problems).equals("connect") ? DnsblConfig.RejectAt.CONNECT
+                        : DnsblConfig.RejectAt.RCPT,
+                raw.get(Settings.SMTP_DNSBL_TIMEOUT, problems), resolver.filter(r -> !r.isUnresolved()));
     }
 
     /**

@@ -104,6 +104,53 @@ public final class Settings {
     public static final Setting<Long> SMTP_MEMORY_BUFFER = add("smtp.memory-buffer", ValueType.size(0, 64L << 20),
             "256KiB", "Message data up to this size is buffered in memory, larger in smtp.temp-dir.");
 
+    public static final Setting<List<String>> SMTP_DNSBL_ZONES = add("smtp.dnsbl-zones",
+            ValueType.list(ValueType.text(253, Pattern.compile(HOSTNAME.pattern().replace("[A-Za-z0-9]([A-Za-z0-9-]",
+                    "[A-Za-z0-9_]([A-Za-z0-9_-]")), "a DNS zone name")), "",
+            "DNS blocklists the client's address is looked up in at connect, comma-separated (e.g."
+                    + " zen.spamhaus.org, which needs your own resolver, not a public one). A listed client gets"
+                    + " 554 5.7.1. Empty: no DNSBL checks.");
+    public static final Setting<List<String>> SMTP_DNSBL_ALLOW = add("smtp.dnsbl-allow",
+            ValueType.list(ValueType.text(50, Pattern.compile("[0-9a-fA-F:.]+(/\\d{1,3})?"), "an IP network (CIDR)")),
+            "127.0.0.0/8, ::1/128, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, fc00::/7",
+            "Client networks never looked up in the DNSBLs (CIDR, comma-separated): your own hosts.");
+    public static final Setting<String> SMTP_DNSBL_REJECT_AT = add("smtp.dnsbl-reject-at",
+            ValueType.oneOf("rcpt", "connect"), "rcpt",
+            "When a listed client is refused: rcpt = every RCPT gets 554 5.7.1 (the log shows sender and"
+                    + " recipients), connect = the greeting is 554 5.7.1 and the connection closes.");
+    public static final Setting<Duration> SMTP_DNSBL_TIMEOUT = add("smtp.dnsbl-timeout",
+            ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(1)), "5s",
+            "Longest the DNSBL look-ups of one connection take together; a list that does not answer"
+                    + " counts as not listing the client.");
+
+    // --- inbound filtering (rspamd)
+    public static final Setting<Optional<java.net.URI>> FILTER_RSPAMD_URL = add("filter.rspamd-url",
+            ValueType.optionalHttpUrl(), "",
+            "rspamd's normal worker (HTTP protocol, /checkv2), e.g. http://127.0.0.1:11333. Every inbound"
+                    + " message is scanned before the 250 (spam, viruses through ClamAV, SPF/DKIM/DMARC/ARC"
+                    + " verdicts in Authentication-Results). Empty: no filtering.");
+    public static final Setting<Duration> FILTER_TIMEOUT = add("filter.timeout",
+            ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(5)), "10s",
+            "Longest a scan may take (connecting included); longer counts as rspamd unavailable.");
+    public static final Setting<String> FILTER_ON_ERROR = add("filter.on-error", ValueType.oneOf("tempfail", "accept"),
+            "tempfail", "When rspamd is unreachable, too slow or answers nonsense: tempfail = 451 4.7.1 (the"
+                    + " sending server keeps the message and retries), accept = store it with the header"
+                    + " X-Postkontor-Filter: not scanned.");
+    public static final Setting<java.util.OptionalDouble> FILTER_QUARANTINE_SCORE = add("filter.quarantine-score",
+            ValueType.optionalDecimal(-1000, 1000), "",
+            "Mail rspamd lets through with a score at or above this goes to the badmail queue (reason spam)"
+                    + " instead of the mailboxes; an admin releases it with `admin badmail redeliver`. rspamd's"
+                    + " own reject still refuses. Empty: no quarantine.");
+    public static final Setting<List<String>> FILTER_VIRUS_SYMBOLS = add("filter.virus-symbols",
+            ValueType.list(ValueType.text(64, Pattern.compile("[A-Za-z0-9_]+"), "an rspamd symbol name")),
+            "CLAM_VIRUS", "rspamd rules that mean the message carries a virus: it is refused with 554 5.7.1.");
+
+    // --- DNS
+    public static final Setting<Optional<java.net.InetSocketAddress>> DNS_RESOLVER = add("dns.resolver",
+            ValueType.optionalHostPort(53), "",
+            "The DNS server Postkontor asks (DNSBL look-ups), host or host:port. Empty: the system's"
+                    + " (/etc/resolv.conf).");
+
     public static final Setting<java.net.InetAddress> POP3_BIND = add("pop3.bind", ValueType.bindAddress(),
             "::", "Address both POP3 listeners bind (:: is IPv6 and IPv4; 0.0.0.0 on a host without IPv6).");
     public static final Setting<Boolean> POP3_ENABLED = add("pop3.enabled", ValueType.bool(), "true",

@@ -282,4 +282,107 @@ public interface ValueType<T> {
             }
         };
     }
+
+    /** A comma-separated list (spaces around items ignored); empty = none. Each item is parsed by {@code item}. */
+    static <T> ValueType<List<T>> list(ValueType<T> item) {
+        return new ValueType<>() {
+            @Override
+            public List<T> parse(String text) {
+                if (text.isBlank()) {
+                    return List.of();
+                }
+                List<T> out = new java.util.ArrayList<>();
+                for (String part : text.split(",", -1)) {
+                    out.add(item.parse(part.strip()));
+                }
+                return List.copyOf(out);
+            }
+
+            @Override
+            public String allowed() {
+                return "a comma-separated list, each " + item.allowed() + ", or empty";
+            }
+        };
+    }
+
+    /** A decimal number from {@code min} to {@code max}, or empty (= not set). */
+    static ValueType<java.util.OptionalDouble> optionalDecimal(double min, double max) {
+        return new ValueType<>() {
+            @Override
+            public java.util.OptionalDouble parse(String text) {
+                if (text.isEmpty()) {
+                    return java.util.OptionalDouble.empty();
+                }
+                if (!text.matches("-?\\d{1,6}(\\.\\d{1,6})?")) {
+                    throw new IllegalArgumentException("not a number");
+                }
+                double v = Double.parseDouble(text);
+                if (v < min || v > max) {
+                    throw new IllegalArgumentException("out of range");
+                }
+                return java.util.OptionalDouble.of(v);
+            }
+
+            @Override
+            public String allowed() {
+                return "a number from " + min + " to " + max + " (e.g. 10.5), or empty";
+            }
+        };
+    }
+
+    /** An http:// or https:// URL with a host, or empty (= not set). */
+    static ValueType<Optional<java.net.URI>> optionalHttpUrl() {
+        return new ValueType<>() {
+            @Override
+            public Optional<java.net.URI> parse(String text) {
+                if (text.isEmpty()) {
+                    return Optional.empty();
+                }
+                java.net.URI u;
+                try {
+                    u = new java.net.URI(text);
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalArgumentException("not a URL");
+                }
+                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null
+                        || u.getQuery() != null || u.getFragment() != null || u.getUserInfo() != null) {
+                    throw new IllegalArgumentException("not an http URL");
+                }
+                return Optional.of(u);
+            }
+
+            @Override
+            public String allowed() {
+                return "an http:// or https:// URL with a host and no query (e.g. http://rspamd:11333), or empty";
+            }
+        };
+    }
+
+    /** {@code host:port} or {@code [v6]:port} of a server, or empty (= not set). */
+    static ValueType<Optional<java.net.InetSocketAddress>> optionalHostPort(int defaultPort) {
+        Pattern p = Pattern.compile("(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+)(:(\\d{1,5}))?");
+        return new ValueType<>() {
+            @Override
+            public Optional<java.net.InetSocketAddress> parse(String text) {
+                if (text.isEmpty()) {
+                    return Optional.empty();
+                }
+                Matcher m = p.matcher(text);
+                if (!m.matches()) {
+                    throw new IllegalArgumentException("not host:port");
+                }
+                int port = m.group(3) == null ? defaultPort : Integer.parseInt(m.group(3));
+                if (port < 1 || port > 65535) {
+                    throw new IllegalArgumentException("bad port");
+                }
+                String host = m.group(1).startsWith("[") ? m.group(1).substring(1, m.group(1).length() - 1) : m.group(1);
+                return Optional.of(java.net.InetSocketAddress.createUnresolved(host, port));
+            }
+
+            @Override
+            public String allowed() {
+                return "host or host:port (port " + defaultPort + " when left out), or empty";
+            }
+        };
+    }
 }

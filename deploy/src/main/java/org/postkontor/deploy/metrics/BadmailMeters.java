@@ -16,7 +16,7 @@ import org.postkontor.badmail.BadmailMetrics;
 public final class BadmailMeters implements BadmailMetrics {
 
     static final Set<String> KINDS = Set.of("unknown_user", "dangling_alias", "mailbox_full", "mailbox_disabled",
-            "store_permanent", "loop", "other");
+            "store_permanent", "loop", "spam", "other");
     static final Set<String> REMOVALS = Set.of("age", "size_cap", "deleted", "redelivered");
 
     private final Map<String, Counter> arrivals = new HashMap<>();

@@ -31,6 +31,7 @@ public final class Connection {
     private volatile boolean inTransaction;
     private boolean dataReceived;
 
+    private volatile String dnsblListing;
     private String okHint;
     private int errors;
     private int transactions;
@@ -86,6 +87,15 @@ public final class Connection {
 
     public void client(InetSocketAddress client) {
         this.client = client;
+    }
+
+    /** The DNSBL zone that lists this client (checked at connect), or null. */
+    String dnsblListing() {
+        return dnsblListing;
+    }
+
+    void dnsblListing(String zone) {
+        this.dnsblListing = zone;
     }
 
     public void watchdog(ScheduledFuture<?> watchdog) {

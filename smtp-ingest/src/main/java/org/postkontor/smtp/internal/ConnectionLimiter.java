@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.postkontor.smtp.DnsblConfig;
 import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.SmtpMetrics.Reason;
@@ -26,6 +27,7 @@ public final class ConnectionLimiter implements SessionHandler {
     private final SmtpConfig config;
     private final SmtpMetrics metrics;
     private final ScheduledExecutorService watchdogs;
+    private final Blocklists blocklists;
     private final AtomicInteger active = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> perIp = new ConcurrentHashMap<>();
     private volatile boolean draining;
@@ -34,6 +36,7 @@ public final class ConnectionLimiter implements SessionHandler {
         this.config = config;
         this.metrics = metrics;
         this.watchdogs = watchdogs;
+        this.blocklists = new Blocklists(config.dnsbl(), metrics);
     }
 
     /** New sessions get 421 4.3.2 from now on. */
@@ -77,6 +80,18 @@ public final class ConnectionLimiter implements SessionHandler {
             active.decrementAndGet();
             metrics.rejection(Reason.TOO_MANY_CONNECTIONS);
             return refusal();
+        }
+        // After the limits, so a flood of connections costs no DNS queries.
+        String listing = blocklists.listing(ip).orElse(null);
+        if (listing != null) {
+            conn.dnsblListing(listing);
+            if (config.dnsbl().rejectAt() == DnsblConfig.RejectAt.CONNECT) {
+                active.decrementAndGet();
+                perIp.computeIfPresent(ip, (k, v) -> v <= 1 ? null : v - 1);
+                metrics.rejection(Reason.DNSBL);
+                Reply r = Reply.dnsbl(ip, listing);
+                return SessionAcceptance.failure(r.code(), r.enhanced() + " " + r.text());
+            }
         }
         metrics.connectionOpened();
         conn.watchdog(watchdogs.schedule(conn::closeNow,

@@ -47,6 +47,12 @@ public record Reply(int code, String enhanced, String text, Reason reason) {
     public static final Reply PROXY_REQUIRED =
             new Reply(421, "4.7.0", "PROXY protocol header missing or invalid", Reason.OTHER);
 
+    /** A client listed in a DNSBL zone (Postfix's wording; the zone and address are from config and the socket). */
+    public static Reply dnsbl(java.net.InetAddress client, String zone) {
+        return new Reply(554, "5.7.1", "Service unavailable; client [" + client.getHostAddress() + "] blocked using "
+                + zone, Reason.DNSBL);
+    }
+
     /** The reply line: {@code 550 5.1.1 No such user here}. */
     public String line() {
         return code + " " + enhanced + " " + text;

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.postkontor.badmail.BadmailIntake;
 import org.postkontor.badmail.ReasonKind;
@@ -21,6 +22,8 @@ import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.SmtpMetrics.Reason;
 import org.postkontor.smtp.SmtpMetrics.Result;
+import org.postkontor.smtp.filter.Envelope;
+import org.postkontor.smtp.filter.MessageFilter;
 import org.postkontor.store.BadmailStore.BadmailEnvelope;
 import org.postkontor.store.BadmailStore.BadmailReason;
 import org.postkontor.store.DeliveryCheck;
@@ -51,12 +54,15 @@ final class Transaction implements MessageHandler {
     private final RecipientResolver resolver;
     private final Spool spool;
     private final BadmailIntake badmail;
+    private final Screening screening;
     private final int number;
 
     private String sender;
     private final Set<MailAddress> mailboxes = new LinkedHashSet<>();
     private final Map<String, List<String>> badmailRecipients = new LinkedHashMap<>();
     private final Set<String> accepted = new LinkedHashSet<>();
+    /** Accepted recipients that resolved to local mailboxes (the rest go to badmail anyway). */
+    private final List<String> localRecipients = new ArrayList<>();
     private long size = -1;
     /** Writing the data to smtp.temp-dir failed (e.g. ENOSPC): the rest is drained, then refused. */
     private IOException bufferFailure;
@@ -64,7 +70,7 @@ final class Transaction implements MessageHandler {
     private String queueId = "-";
 
     Transaction(Session session, SmtpConfig config, SmtpMetrics metrics, RecipientResolver resolver, Spool spool,
-                BadmailIntake badmail) {
+                BadmailIntake badmail, Screening screening) {
         this.session = session;
         this.conn = ((AdaptedSocket) session.getSocket()).connection();
         this.config = config;
@@ -72,6 +78,7 @@ final class Transaction implements MessageHandler {
         this.resolver = resolver;
         this.spool = spool;
         this.badmail = badmail;
+        this.screening = screening;
         this.number = conn.nextTransaction();
         conn.inTransaction(true);
     }
@@ -84,6 +91,9 @@ final class Transaction implements MessageHandler {
 
     @Override
     public void recipient(String recipient) throws RejectException {
+        if (conn.dnsblListing() != null) {
+            throw refuse(Reply.dnsbl(conn.client().getAddress(), conn.dnsblListing()));
+        }
         if (accepted.size() >= config.maxRecipients()) {
             throw refuse(Reply.TOO_MANY_RECIPIENTS);
         }
@@ -119,6 +129,7 @@ final class Transaction implements MessageHandler {
                     throw refuse(refusal);
                 }
                 mailboxes.addAll(l.mailboxes());
+                localRecipients.add(recipient);
             }
         }
         accepted.add(recipient);
@@ -154,7 +165,11 @@ final class Transaction implements MessageHandler {
             if (scanner.receivedHeaders() > config.maxReceivedHeaders()) {
                 throw end(Reply.LOOP);
             }
-            String reply = deliver(buffer);
+            String reply = switch (screening.screen(envelope(), content(buffer), session.getSessionId())) {
+                case Screening.Refuse r -> throw end(r.reply());
+                case Screening.Quarantine q -> quarantine(buffer, q.text());
+                case Screening.Deliver d -> deliver(buffer, d);
+            };
             metrics.bytesReceived(total);
             metrics.acceptLatency(Duration.ofNanos(System.nanoTime() - endOfData));
             return reply;
@@ -203,16 +218,44 @@ final class Transaction implements MessageHandler {
         }
     }
 
-    private String deliver(MessageBuffer buffer) throws RejectException, IOException {
-        String id = session.getSessionId() + "." + number;
+    /** The id in our Received header, the logs and the filter's request. */
+    private String id() {
+        return session.getSessionId() + "." + number;
+    }
+
+    private Envelope envelope() {
+        return new Envelope(clientIp(), session.getHelo(), sender == null ? "" : sender, List.copyOf(accepted),
+                Optional.ofNullable(conn.tlsProtocol()), Optional.ofNullable(conn.tlsCipher()),
+                session.getAuthenticationHandler().map(h -> String.valueOf(h.getIdentity())), id(), config.hostname());
+    }
+
+    private static MessageFilter.Content content(MessageBuffer buffer) {
+        return new MessageFilter.Content() {
+            @Override
+            public long size() {
+                return buffer.size();
+            }
+
+            @Override
+            public InputStream open() throws IOException {
+                return buffer.open();
+            }
+        };
+    }
+
+    private String deliver(MessageBuffer buffer, Screening.Deliver edits) throws RejectException, IOException {
+        String id = id();
         Instant now = conn.clock().instant();
         Receipt receipt = null;
         if (!mailboxes.isEmpty()) {
             byte[] trace = TraceHeaders.build(sender, session.getHelo().orElse(null), clientIp(),
                     config.hostname(), id, accepted.size() == 1 ? accepted.iterator().next() : null,
                     conn.tlsProtocol(), conn.tlsCipher(), now, conn.clock().getZone());
-            try (InputStream body = buffer.open();
-                 InputStream message = new SequenceInputStream(new ByteArrayInputStream(trace), body)) {
+            byte[] added = edits.headerBytes();
+            try (InputStream body = edits.remove().isEmpty() ? buffer.open()
+                         : new HeaderEdits(buffer.open(), edits.remove());
+                 InputStream message = new SequenceInputStream(new ByteArrayInputStream(trace),
+                         new SequenceInputStream(new ByteArrayInputStream(added), body))) {
                 receipt = spool.deliver(mailboxes, message);
             } catch (StoreException e) {
                 log.warn("session={} delivery failed: {}", session.getSessionId(), e.toString());
@@ -230,10 +273,37 @@ final class Transaction implements MessageHandler {
                         .add(e.getKey().toString());
             }
         }
-        for (Map.Entry<String, List<String>> e : toBadmail.entrySet()) {
+        toBadmail(buffer, toBadmail, null, now);
+        result = "accepted";
+        metrics.transaction(Result.ACCEPTED);
+        return "2.0.0 Ok: queued as " + queueId;
+    }
+
+    /**
+     * Everything goes to badmail: the local recipients with reason {@code spam} (an admin can
+     * release it with {@code badmail redeliver}), the others with their own reason.
+     */
+    private String quarantine(MessageBuffer buffer, String why) throws RejectException, IOException {
+        Map<String, List<String>> toBadmail = new LinkedHashMap<>();
+        if (!localRecipients.isEmpty()) {
+            toBadmail.put(ReasonKind.SPAM, localRecipients);
+        }
+        toBadmail.putAll(badmailRecipients);
+        toBadmail(buffer, toBadmail, why, conn.clock().instant());
+        result = "accepted:quarantined";
+        metrics.transaction(Result.ACCEPTED);
+        return "2.0.0 Ok: queued as " + queueId;
+    }
+
+    /** Hands the original to badmail once per reason kind; {@code spamText} explains kind spam. */
+    private void toBadmail(MessageBuffer buffer, Map<String, List<String>> byKind, String spamText, Instant now)
+            throws RejectException, IOException {
+        for (Map.Entry<String, List<String>> e : byKind.entrySet()) {
             Reply why = switch (e.getKey()) {
                 case ReasonKind.MAILBOX_FULL -> Reply.OVER_QUOTA;
                 case ReasonKind.MAILBOX_DISABLED -> Reply.MAILBOX_DISABLED;
+                case ReasonKind.SPAM -> new Reply(Screening.SPAM.code(), Screening.SPAM.enhanced(), spamText,
+                        Reason.SPAM);
                 default -> Reply.UNKNOWN_USER;
             };
             BadmailEnvelope envelope = new BadmailEnvelope(sender, e.getValue(), clientIp(),
@@ -251,9 +321,6 @@ final class Transaction implements MessageHandler {
                 queueId = "badmail";
             }
         }
-        result = "accepted";
-        metrics.transaction(Result.ACCEPTED);
-        return "2.0.0 Ok: queued as " + queueId;
     }
 
     /** For a message no mailbox took: a temporary reason wins over a permanent one. */

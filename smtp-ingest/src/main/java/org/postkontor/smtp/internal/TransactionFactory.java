@@ -3,6 +3,7 @@ package org.postkontor.smtp.internal;
 import org.postkontor.badmail.BadmailIntake;
 import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.smtp.SmtpMetrics;
+import org.postkontor.smtp.filter.Filtering;
 import org.postkontor.store.Directory;
 import org.postkontor.store.Spool;
 import org.subethamail.smtp.MessageContext;
@@ -18,19 +19,21 @@ public final class TransactionFactory implements MessageHandlerFactory {
     private final RecipientResolver resolver;
     private final Spool spool;
     private final BadmailIntake badmail;
+    private final Screening screening;
 
     public TransactionFactory(SmtpConfig config, SmtpMetrics metrics, Directory directory, Spool spool,
-                              BadmailIntake badmail) {
+                              BadmailIntake badmail, Filtering filtering) {
         this.config = config;
         this.metrics = metrics;
         this.resolver = new RecipientResolver(directory, config);
         this.spool = spool;
         this.badmail = badmail;
+        this.screening = new Screening(filtering, metrics);
     }
 
     @Override
     public MessageHandler create(MessageContext context) {
-        return new Transaction((Session) context, config, metrics, resolver, spool, badmail);
+        return new Transaction((Session) context, config, metrics, resolver, spool, badmail, screening);
     }
 
     /** MAIL FROM check: the null sender, or an address without spaces, controls or angle brackets. */

@@ -15,6 +15,7 @@ import org.postkontor.badmail.BadmailQueue;
 import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.SmtpServer;
+import org.postkontor.smtp.filter.Filtering;
 import org.postkontor.store.Administration;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.Maildrop;
@@ -74,9 +75,15 @@ public final class RealStack implements AutoCloseable {
 
     /** Another listener on the same store (started; the caller stops it). */
     public SmtpServer newServer(SmtpConfig.Builder config, SmtpMetrics metrics, boolean tls) {
+        return newServer(config, metrics, tls, Filtering.OFF);
+    }
+
+    /** Another listener on the same store that screens mail with {@code filtering} (started; the caller stops it). */
+    public SmtpServer newServer(SmtpConfig.Builder config, SmtpMetrics metrics, boolean tls, Filtering filtering) {
         Store s = temp.store();
         SmtpServer server = new SmtpServer(config.hostname("mx.example.test").tempDir(tempDir).build(),
-                s.directory(), s.spool(), badmail, metrics, Clock.systemUTC(), tls ? CERTS.serverContext() : null);
+                s.directory(), s.spool(), badmail, metrics, Clock.systemUTC(), tls ? CERTS.serverContext() : null,
+                filtering);
         server.start();
         return server;
     }
@@ -113,6 +120,10 @@ public final class RealStack implements AutoCloseable {
     /** Distinct stored message bodies (a message for several mailboxes counts once). */
     public long storedMessages() throws StoreException {
         return store().admin().stats().messages();
+    }
+
+    public BadmailQueue badmail() {
+        return badmail;
     }
 
     public long badmailItems() throws StoreException {

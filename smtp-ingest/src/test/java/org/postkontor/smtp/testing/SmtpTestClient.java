@@ -97,6 +97,33 @@ public final class SmtpTestClient implements AutoCloseable {
         out = s.getOutputStream();
     }
 
+    /**
+     * One whole transaction on a new connection: greeting, EHLO, MAIL, RCPT (which must get 250),
+     * DATA with {@code message} (CRLF line ends, no line starting with a dot), QUIT. Returns the
+     * reply to the end of the data.
+     */
+    public static String transaction(int port, String helo, String from, String rcpt, String message)
+            throws IOException {
+        try (SmtpTestClient c = new SmtpTestClient(port, 30_000)) {
+            c.reply();
+            c.send("EHLO " + helo);
+            c.reply();
+            c.send("MAIL FROM:<" + from + ">");
+            c.reply();
+            c.send("RCPT TO:<" + rcpt + ">");
+            String r = c.reply().getFirst();
+            if (!r.startsWith("250")) {
+                throw new IOException("RCPT TO:<" + rcpt + "> got " + r);
+            }
+            c.send("DATA");
+            c.reply();
+            c.raw((message + ".\r\n").getBytes(StandardCharsets.UTF_8));
+            String end = c.reply().getFirst();
+            c.send("QUIT");
+            return end;
+        }
+    }
+
     public Socket socket() {
         return socket;
     }
