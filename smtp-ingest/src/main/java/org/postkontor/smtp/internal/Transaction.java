@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.io.ByteArrayInputStream;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,8 +55,6 @@ final class Transaction implements MessageHandler {
     private final Map<String, List<String>> badmailRecipients = new LinkedHashMap<>();
     private final Set<String> accepted = new LinkedHashSet<>();
     private long size = -1;
-    /** Writing the data to smtp.temp-dir failed (e.g. ENOSPC): the rest is drained, then refused. */
-    private IOException bufferFailure;
     private String result = "aborted";
     private String queueId = "-";
 
@@ -129,81 +124,26 @@ final class Transaction implements MessageHandler {
     @Override
     public String data(InputStream data) throws RejectException, IOException {
         conn.dataReceived(true);
-        Socket socket = session.getSocket();
-        int commandTimeout = socket.getSoTimeout();
-        socket.setSoTimeout((int) config.dataTimeout().toMillis());
-        DataScanner scanner = new DataScanner(config.maxLineLength());
-        try (MessageBuffer buffer = new MessageBuffer(config.tempDir(), config.memoryBufferBytes())) {
-            long total = read(data, buffer, scanner);
-            long endOfData = System.nanoTime();
-            setTimeout(socket, commandTimeout);
-            size = total;
-            if (total > config.maxMessageSize()) {
-                throw end(Reply.TOO_BIG);
+        try (ReceivedData received = ReceivedData.read(session, conn, config, data)) {
+            size = received.size();
+            Reply problem = received.problem();
+            if (problem != null) {
+                if (received.bufferFailure() != null && problem != Reply.TOO_BIG) {
+                    log.warn("session={} cannot buffer the data: {}", session.getSessionId(),
+                            received.bufferFailure().toString());
+                }
+                throw end(problem);
             }
-            if (bufferFailure != null) {
-                log.warn("session={} cannot buffer the data: {}", session.getSessionId(), bufferFailure.toString());
-                throw end(Reply.forTempFile(bufferFailure));
-            }
-            if (scanner.sawNul()) {
-                throw end(Reply.NUL_IN_DATA);
-            }
-            if (scanner.sawLongLine()) {
-                throw end(Reply.LINE_TOO_LONG);
-            }
-            if (scanner.receivedHeaders() > config.maxReceivedHeaders()) {
-                throw end(Reply.LOOP);
-            }
-            String reply = deliver(buffer);
-            metrics.bytesReceived(total);
-            metrics.acceptLatency(Duration.ofNanos(System.nanoTime() - endOfData));
+            String reply = deliver(received);
+            metrics.bytesReceived(size);
+            metrics.acceptLatency(Duration.ofNanos(System.nanoTime() - received.endOfData()));
             return reply;
-        } finally {
-            setTimeout(socket, commandTimeout);
+        } catch (ReceivedData.Cut cut) {
+            throw endAndDrop(cut.reply());
         }
     }
 
-    private long read(InputStream data, MessageBuffer buffer, DataScanner scanner) throws IOException, RejectException {
-        byte[] b = new byte[16384];
-        long total = 0;
-        while (true) {
-            int n;
-            try {
-                n = data.read(b);
-            } catch (SocketTimeoutException e) {
-                throw endAndDrop(Reply.DATA_TIMEOUT);
-            } catch (IOException e) {
-                // EOF or reset inside DATA or a BDAT chunk, or the watchdog closing the socket.
-                throw endAndDrop(conn.expired() ? Reply.SESSION_TOO_LONG : Reply.CONNECTION_LOST);
-            }
-            if (n < 0) {
-                if (bufferFailure == null) {
-                    try {
-                        buffer.finish();
-                    } catch (IOException e) {
-                        bufferFailure = e;
-                    }
-                }
-                return total;
-            }
-            if (total + n <= config.maxMessageSize()) {
-                scanner.scan(b, 0, n);
-                if (bufferFailure == null) {
-                    try {
-                        buffer.write(b, 0, n);
-                    } catch (IOException e) {
-                        bufferFailure = e; // keep reading to the end of the data, so the session stays usable
-                    }
-                }
-            }
-            total += n;
-            if (conn.expired()) {
-                throw endAndDrop(Reply.SESSION_TOO_LONG);
-            }
-        }
-    }
-
-    private String deliver(MessageBuffer buffer) throws RejectException, IOException {
+    private String deliver(ReceivedData buffer) throws RejectException, IOException {
         String id = session.getSessionId() + "." + number;
         Instant now = conn.clock().instant();
         Receipt receipt = null;
@@ -289,14 +229,6 @@ final class Transaction implements MessageHandler {
         metrics.transaction(Result.TEMPFAIL);
         metrics.rejection(reply.reason());
         return reply.drop();
-    }
-
-    private static void setTimeout(Socket socket, int millis) {
-        try {
-            socket.setSoTimeout(millis);
-        } catch (SocketException e) {
-            // closed: the session ends anyway
-        }
     }
 
     @Override
