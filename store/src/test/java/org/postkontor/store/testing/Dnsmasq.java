@@ -1,0 +1,99 @@
+package org.postkontor.store.testing;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A throw-away authoritative DNS server for tests: Debian's dnsmasq ({@code dnsmasq-base}) on
+ * 127.0.0.1 and a free port, answering only the records given (MX, A, TXT), forwarding nothing;
+ * authoritative for {@code .test} (a name there without the asked type gets NODATA, an unknown one
+ * NXDOMAIN, as a real zone answers).
+ * Missing dnsmasq skips the test (fails it under CI). Stopped by its own process handle.
+ */
+public final class Dnsmasq implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+
+    private Dnsmasq(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Records: {@code mx(domain, host, pref)}, {@code a(host, ip)}, {@code txt(name, text)}. */
+    public static final class Records {
+        private final List<String> args = new ArrayList<>();
+
+        public Records mx(String domain, String host, int preference) {
+            args.add("--mx-host=" + domain + "," + host + "," + preference);
+            return this;
+        }
+
+        public Records a(String host, String ip) {
+            args.add("--host-record=" + host + "," + ip);
+            return this;
+        }
+
+        public Records txt(String name, String text) {
+            if (text.indexOf(',') >= 0) {
+                throw new IllegalArgumentException("dnsmasq splits a TXT record at commas");
+            }
+            args.add("--txt-record=" + name + "," + text);
+            return this;
+        }
+    }
+
+    public static Dnsmasq start(Records records) throws IOException, InterruptedException {
+        String bin = Files.isExecutable(Path.of("/usr/sbin/dnsmasq")) ? "/usr/sbin/dnsmasq" : "dnsmasq";
+        ClientTools.require(Files.isExecutable(Path.of("/usr/sbin/dnsmasq")) || ClientTools.onPath("dnsmasq"),
+                "dnsmasq (Debian package dnsmasq-base) is not installed");
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        List<String> cmd = new ArrayList<>(List.of(bin, "--no-daemon", "--port=" + port, "--listen-address=127.0.0.1",
+                "--bind-interfaces", "--no-resolv", "--no-hosts", "--no-poll", "--user=root", "--pid-file",
+                "--log-facility=-", "--conf-file=/dev/null", "--local=/test/"));
+        cmd.addAll(records.args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IOException("dnsmasq exited with " + p.exitValue());
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200); // dnsmasq answers TCP too
+                return new Dnsmasq(p, port);
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        p.destroyForcibly();
+        throw new IOException("dnsmasq did not start");
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.toHandle().destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.toHandle().destroyForcibly();
+        }
+    }
+}
