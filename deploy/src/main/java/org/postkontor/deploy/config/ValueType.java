@@ -282,4 +282,59 @@ public interface ValueType<T> {
             }
         };
     }
+    /**
+     * A comma-separated list of {@code host[:port]} (IP literals in brackets for IPv6); empty is the
+     * empty list. Names are resolved once, at start.
+     */
+    static ValueType<List<java.net.InetSocketAddress>> hostPorts(int defaultPort) {
+        return new ValueType<>() {
+            @Override
+            public List<java.net.InetSocketAddress> parse(String text) {
+                List<java.net.InetSocketAddress> out = new java.util.ArrayList<>();
+                if (text.isBlank()) {
+                    return out;
+                }
+                for (String part : text.split(",")) {
+                    String p = part.strip();
+                    String host = p;
+                    int port = defaultPort;
+                    int colon = p.lastIndexOf(':');
+                    if (p.startsWith("[")) {
+                        int close = p.indexOf(']');
+                        if (close < 0) {
+                            throw new IllegalArgumentException("unclosed [");
+                        }
+                        host = p.substring(1, close);
+                        if (close + 1 < p.length()) {
+                            port = portOf(p.substring(close + 1));
+                        }
+                    } else if (colon > 0 && p.indexOf(':') == colon) {
+                        host = p.substring(0, colon);
+                        port = portOf(p.substring(colon));
+                    }
+                    if (host.isEmpty() || !host.matches("[A-Za-z0-9.:-]+")) {
+                        throw new IllegalArgumentException("not a host");
+                    }
+                    out.add(new java.net.InetSocketAddress(host, port));
+                }
+                return List.copyOf(out);
+            }
+
+            private int portOf(String colonPort) {
+                if (!colonPort.startsWith(":")) {
+                    throw new IllegalArgumentException("not :port");
+                }
+                int port = Integer.parseInt(colonPort.substring(1));
+                if (port < 1 || port > 65535) {
+                    throw new IllegalArgumentException("port out of range");
+                }
+                return port;
+            }
+
+            @Override
+            public String allowed() {
+                return "host or host:port, comma-separated (e.g. 127.0.0.1:5353, [::1]:53), or empty";
+            }
+        };
+    }
 }
