@@ -42,6 +42,16 @@ public final class Dnsmasq implements AutoCloseable {
             return this;
         }
 
+        /** A long TXT record (a DKIM key) as strings of at most 255 characters, as DNS carries it. */
+        public Records longTxt(String name, String text) {
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i < text.length(); i += 255) {
+                parts.add(text.substring(i, Math.min(text.length(), i + 255)));
+            }
+            args.add("--txt-record=" + name + "," + String.join(",", parts));
+            return this;
+        }
+
         public Records txt(String name, String text) {
             if (text.indexOf(',') >= 0) {
                 throw new IllegalArgumentException("dnsmasq splits a TXT record at commas");
