@@ -260,7 +260,7 @@ public final class Submission implements MailRole {
             fields.addAll(header.fields());
             StringBuilder out = new StringBuilder();
             try {
-                List<DkimKey> keys = newestPerAlgorithm(store.dkimKeys().keys(domain));
+                List<DkimKey> keys = store.dkimKeys().signing(domain);
                 if (!keys.isEmpty()) {
                     String bh;
                     try (InputStream in = message.open()) {
@@ -293,15 +293,6 @@ public final class Submission implements MailRole {
 
     private static InputStream withPrefix(byte[] prefix, Message message) throws IOException {
         return new SequenceInputStream(new ByteArrayInputStream(prefix), message.open());
-    }
-
-    /** The newest key of each algorithm: Ed25519 first, then RSA (receivers that know only RSA skip the other). */
-    static List<DkimKey> newestPerAlgorithm(List<DkimKey> keys) {
-        List<DkimKey> out = new ArrayList<>();
-        for (DkimKey.Algorithm a : List.of(DkimKey.Algorithm.ED25519_SHA256, DkimKey.Algorithm.RSA_SHA256)) {
-            keys.stream().filter(k -> k.algorithm() == a).findFirst().ifPresent(out::add);
-        }
-        return out;
     }
 
     /** Client text for a header or log: printable ASCII only, at most 64 characters. */

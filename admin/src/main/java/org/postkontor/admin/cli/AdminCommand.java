@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true, versionProvider = AdminCommand.Version.class,
         exitCodeOnInvalidInput = ExitCodes.BAD_INPUT, exitCodeOnExecutionException = ExitCodes.UNAVAILABLE,
         subcommands = {DomainCommands.class, UserCommands.class, AliasCommands.class, BadmailCommands.class,
-                StatusCommand.class, ImportCommands.class, BackupCommand.class, WebUserCommands.class},
+                QueueCommands.class, StatusCommand.class, ImportCommands.class, BackupCommand.class,
+                WebUserCommands.class},
         footer = {"", "Exit codes: 0 ok, 1 bad input or usage, 2 not found or conflict, 3 appliance or store unavailable."})
 public final class AdminCommand implements Callable<Integer> {
 

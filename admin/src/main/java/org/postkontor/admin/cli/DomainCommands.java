@@ -4,17 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.postkontor.admin.api.AdminError;
+import org.postkontor.admin.api.DnsRecords;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code admin domain add|list|remove|policy|dns}. */
+/** {@code admin domain add|list|remove|policy|dkim|dns}. */
 @Command(name = "domain", description = "Hosted domains.", mixinStandardHelpOptions = true,
         exitCodeOnInvalidInput = ExitCodes.BAD_INPUT,
         subcommands = {DomainCommands.Add.class, DomainCommands.ListDomains.class, DomainCommands.Remove.class,
-                DomainCommands.Policy.class, DomainCommands.Dns.class})
+                DomainCommands.Policy.class, DomainCommands.Dkim.class, DomainCommands.Dns.class})
 final class DomainCommands implements Callable<Integer> {
 
     @Spec
@@ -145,9 +146,40 @@ final class DomainCommands implements Callable<Integer> {
         }
     }
 
-    @Command(name = "dns", description = "The DNS records to publish for the domain: MX, the autoconfig and "
-            + "autodiscover names, and RFC 6186 SRV records, in zone-file syntax.",
+    @Command(name = "dkim", description = "Make the domain's DKIM keys (RSA 2048 and Ed25519): mail from the domain "
+            + "is signed with them from now on. Publish their records (admin domain dns) first.",
             exitCodeOnInvalidInput = ExitCodes.BAD_INPUT)
+    static final class Dkim implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "DOMAIN")
+        String domain;
+
+        @Option(names = "--new", description = "Make new keys even though the domain has some (key rotation: "
+                + "publish the new records, keep the old ones a few days).")
+        boolean fresh;
+
+        @Override
+        public Integer call() {
+            AdminCommand a = AdminCommand.of(spec);
+            return a.run(c -> {
+                JsonNode n = a.call(c, "POST", "/api/v1/domains/" + AdminCommand.domainPath(domain) + "/dkim",
+                        fresh ? Map.of("new", "true") : Map.of(), null);
+                a.print(n, () -> n.forEach(k -> {
+                    a.out().println("; DKIM key " + k.path("selector").asText() + " (" + k.path("algorithm").asText()
+                            + "): publish");
+                    a.out().println(k.path("name").asText() + ". IN TXT "
+                            + DnsRecords.quoted(k.path("value").asText()));
+                }));
+                return ExitCodes.OK;
+            });
+        }
+    }
+
+    @Command(name = "dns", description = "The DNS records to publish for the domain: MX, SPF, DKIM, DMARC, "
+            + "MTA-STS, TLS reporting, the autoconfig and autodiscover names, and RFC 6186 SRV records, in "
+            + "zone-file syntax.", exitCodeOnInvalidInput = ExitCodes.BAD_INPUT)
     static final class Dns implements Callable<Integer> {
         @Spec
         CommandSpec spec;

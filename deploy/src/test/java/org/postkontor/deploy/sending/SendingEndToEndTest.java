@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +16,12 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.postkontor.admin.api.AdminApi;
 import org.postkontor.deploy.Appliance;
 import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.deploy.e2e.TestEnv;
 import org.postkontor.store.Administration.Quota;
-import org.postkontor.store.DkimKey;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.Maildrop;
 import org.postkontor.store.MaildropEntry;
@@ -49,37 +49,44 @@ class SendingEndToEndTest {
         ClientTools.require(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed");
         ClientTools.require(python("import dkim, nacl, dns.resolver").exitValue() == 0,
                 "python3-dkim, python3-nacl and python3-dnspython (Debian) are not installed");
-        DkimKey rsa = DkimKey.generate("example.test", "pk2026r", DkimKey.Algorithm.RSA_SHA256, Instant.now());
-        DkimKey ed = DkimKey.generate("example.test", "pk2026e", DkimKey.Algorithm.ED25519_SHA256, Instant.now());
-        try (Dnsmasq dns = Dnsmasq.start(new Dnsmasq.Records()
-                .mx("remote.test", "mx.remote.test", 10).a("mx.remote.test", "127.0.0.2")
-                .longTxt(rsa.recordName(), rsa.recordValue()).txt(ed.recordName(), ed.recordValue()))) {
-            Map<String, String> remoteEnv = TestEnv.forDataDir(dir.resolve("remote"));
-            remoteEnv.put("POSTKONTOR_SMTP_BIND", "127.0.0.2");
-            remoteEnv.put("POSTKONTOR_SMTP_PORT", "25");
-            remoteEnv.put("POSTKONTOR_SERVER_HOSTNAME", "mx.remote.test");
-            remoteEnv.put("POSTKONTOR_SUBMISSION_ENABLED", "false");
-            remoteEnv.put("POSTKONTOR_DELIVERY_ENABLED", "false");
-            Map<String, String> env = TestEnv.forDataDir(dir.resolve("local"));
-            env.put("POSTKONTOR_SERVER_HOSTNAME", "mail.example.test");
-            env.put("POSTKONTOR_DNS_SERVERS", "127.0.0.1:" + dns.port());
-            env.put("POSTKONTOR_QUEUE_RETRY_MIN", "1s");
-            env.put("POSTKONTOR_QUEUE_RETRY_MAX", "2s");
-            try (Appliance remote = Appliance.start(ApplianceConfig.load(Optional.empty(), remoteEnv),
-                    Clock.systemUTC(), new PlainTestHasher());
-                 Appliance local = Appliance.start(ApplianceConfig.load(Optional.empty(), env), Clock.systemUTC(),
-                         new PlainTestHasher())) {
-                Store r = remote.store();
-                r.admin().addDomain("remote.test");
-                r.admin().addUser(MailAddress.parse("bob@remote.test"), PASSWORD.toCharArray(), Quota.NONE);
-                r.admin().addUser(MailAddress.parse("full@remote.test"), PASSWORD.toCharArray(), new Quota(0, 1));
-                r.spool().deliver(List.of(MailAddress.parse("full@remote.test")),
-                        new java.io.ByteArrayInputStream("Subject: filler\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)));
-                Store l = local.store();
-                l.admin().addDomain("example.test");
-                l.admin().addUser(MailAddress.parse("alice@example.test"), PASSWORD.toCharArray(), Quota.NONE);
-                l.dkimKeys().put(rsa);
-                l.dkimKeys().put(ed);
+        int dnsPort = Dnsmasq.freePort();
+        Map<String, String> remoteEnv = TestEnv.forDataDir(dir.resolve("remote"));
+        remoteEnv.put("POSTKONTOR_SMTP_BIND", "127.0.0.2");
+        remoteEnv.put("POSTKONTOR_SMTP_PORT", "25");
+        remoteEnv.put("POSTKONTOR_SERVER_HOSTNAME", "mx.remote.test");
+        remoteEnv.put("POSTKONTOR_SUBMISSION_ENABLED", "false");
+        remoteEnv.put("POSTKONTOR_DELIVERY_ENABLED", "false");
+        Map<String, String> env = TestEnv.forDataDir(dir.resolve("local"));
+        env.put("POSTKONTOR_SERVER_HOSTNAME", "mail.example.test");
+        env.put("POSTKONTOR_DNS_SERVERS", "127.0.0.1:" + dnsPort);
+        env.put("POSTKONTOR_QUEUE_RETRY_MIN", "1s");
+        env.put("POSTKONTOR_QUEUE_RETRY_MAX", "2s");
+        try (Appliance remote = Appliance.start(ApplianceConfig.load(Optional.empty(), remoteEnv),
+                Clock.systemUTC(), new PlainTestHasher());
+             Appliance local = Appliance.start(ApplianceConfig.load(Optional.empty(), env), Clock.systemUTC(),
+                     new PlainTestHasher())) {
+            Store r = remote.store();
+            r.admin().addDomain("remote.test");
+            r.admin().addUser(MailAddress.parse("bob@remote.test"), PASSWORD.toCharArray(), Quota.NONE);
+            r.admin().addUser(MailAddress.parse("full@remote.test"), PASSWORD.toCharArray(), new Quota(0, 1));
+            r.spool().deliver(List.of(MailAddress.parse("full@remote.test")),
+                    new java.io.ByteArrayInputStream("Subject: filler\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)));
+            Store l = local.store();
+            l.admin().addDomain("example.test");
+            l.admin().addUser(MailAddress.parse("alice@example.test"), PASSWORD.toCharArray(), Quota.NONE);
+            AdminApi api = new AdminApi(l, local.badmail(), AdminApi.Listeners.NONE, "running");
+            JsonNode keys = call(api, "POST", "/api/v1/domains/example.test/dkim");
+            assertEquals(2, keys.size(), keys.toString());
+            JsonNode records = call(api, "GET", "/api/v1/domains/example.test/dns");
+            String zone = records.toString();
+            for (String want : List.of("\"MX\",\"value\":\"10 mail.example.test.\"", "v=spf1 mx -all", "_dmarc.example.test.",
+                    "_mta-sts.example.test.", "k=rsa; p=", "k=ed25519; p=")) {
+                assertTrue(zone.contains(want), want + " in " + zone);
+            }
+            Dnsmasq.Records published = new Dnsmasq.Records()
+                    .mx("remote.test", "mx.remote.test", 10).a("mx.remote.test", "127.0.0.2");
+            keys.forEach(k -> published.longTxt(k.path("name").asText(), k.path("value").asText()));
+            try (Dnsmasq dns = Dnsmasq.start(published, dnsPort)) {
                 int starttls = local.address("submission").orElseThrow().getPort();
                 int implicit = local.address("submissions").orElseThrow().getPort();
 
@@ -107,14 +114,26 @@ class SendingEndToEndTest {
                 assertTrue(dsn.contains("Subject: for no one"), dsn);
 
                 assertEquals(1, count(r, "full@remote.test"), "452 4.2.2 at RCPT: not delivered yet");
-                assertTrue(l.outbound().list().stream().anyMatch(q -> q.pending().stream()
-                        .anyMatch(p -> p.lastReply().startsWith("452 4.2.2"))), "deferred with the 4xx");
+                JsonNode queue = call(api, "GET", "/api/v1/queue");
+                assertEquals(1, queue.size(), queue.toString());
+                assertTrue(queue.toString().contains("452 4.2.2"), "deferred with the 4xx: " + queue);
+                String id = queue.get(0).path("id").asText();
+                assertTrue(call(api, "GET", "/api/v1/queue/" + id).path("header").asText()
+                        .contains("Subject: for a full mailbox"));
                 r.admin().setQuota(MailAddress.parse("full@remote.test"), Quota.NONE);
+                call(api, "POST", "/api/v1/queue/" + id + "/retry");
                 Await.until(Duration.ofSeconds(60), "the 4xx destination delivered on a retry",
                         () -> count(r, "full@remote.test") == 2);
                 Await.until(Duration.ofSeconds(10), "an empty queue", () -> l.outbound().totals().messages() == 0);
             }
         }
+    }
+
+    private static JsonNode call(AdminApi api, String method, String path) throws Exception {
+        AdminApi.JsonReply reply = (AdminApi.JsonReply) api.handle(new AdminApi.Request(method, path, Map.of(),
+                InputStream.nullInputStream()));
+        assertTrue(reply.status() < 300, reply.body().toString());
+        return reply.body();
     }
 
     private static void swaks(Path dir, String... args) throws Exception {

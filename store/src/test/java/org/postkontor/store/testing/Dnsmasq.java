@@ -61,14 +61,21 @@ public final class Dnsmasq implements AutoCloseable {
         }
     }
 
+    /** A free UDP port on 127.0.0.1 for {@link #start(Records, int)} (for a config that names it first). */
+    public static int freePort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     public static Dnsmasq start(Records records) throws IOException, InterruptedException {
+        return start(records, freePort());
+    }
+
+    public static Dnsmasq start(Records records, int port) throws IOException, InterruptedException {
         String bin = Files.isExecutable(Path.of("/usr/sbin/dnsmasq")) ? "/usr/sbin/dnsmasq" : "dnsmasq";
         ClientTools.require(Files.isExecutable(Path.of("/usr/sbin/dnsmasq")) || ClientTools.onPath("dnsmasq"),
                 "dnsmasq (Debian package dnsmasq-base) is not installed");
-        int port;
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
         List<String> cmd = new ArrayList<>(List.of(bin, "--no-daemon", "--port=" + port, "--listen-address=127.0.0.1",
                 "--bind-interfaces", "--no-resolv", "--no-hosts", "--no-poll", "--user=root", "--pid-file",
                 "--log-facility=-", "--conf-file=/dev/null", "--local=/test/"));
