@@ -207,7 +207,7 @@ public final class Appliance implements AutoCloseable {
             throws StartException {
         ApplianceConfig.SendingSettings sending = config.sending();
         SendingMeters meters = new SendingMeters(registry);
-        SendingMeters.registerQueue(registry, store.outbound(), clock);
+        SendingMeters.registerQueue(registry, () -> store.outbound().totals(), clock);
         if (sending.deliveryEnabled()) {
             OutboundDelivery delivery = new OutboundDelivery(store.outbound(), store.directory(), store.spool(),
                     sending.delivery(), meters, clock, systemTrust());

@@ -74,8 +74,8 @@ public final class SendingMeters implements SubmissionMetrics, DeliveryMetrics {
     }
 
     /** Queue size, bytes and the oldest message's age, read from the queue at most every 5 s. */
-    public static void registerQueue(MeterRegistry r, OutboundQueue queue, Clock clock) {
-        Cached<OutboundQueue.Totals> t = new Cached<>(() -> queue.totals(), clock, Duration.ofSeconds(5));
+    public static void registerQueue(MeterRegistry r, Cached.Source<OutboundQueue.Totals> totals, Clock clock) {
+        Cached<OutboundQueue.Totals> t = new Cached<>(totals, clock, Duration.ofSeconds(5));
         gauge(r, "postkontor.queue.messages", "Messages in the outbound queue", t, x -> x.messages());
         gauge(r, "postkontor.queue.bytes", "Bytes of the messages in the outbound queue", t, x -> x.octets());
         gauge(r, "postkontor.queue.oldest.age.seconds", "Age of the oldest message in the outbound queue (0 when"
