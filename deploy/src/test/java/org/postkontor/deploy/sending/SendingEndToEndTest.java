@@ -74,7 +74,7 @@ class SendingEndToEndTest {
             Store l = local.store();
             l.admin().addDomain("example.test");
             l.admin().addUser(MailAddress.parse("alice@example.test"), PASSWORD.toCharArray(), Quota.NONE);
-            AdminApi api = new AdminApi(l, local.badmail(), AdminApi.Listeners.NONE, "running");
+            AdminApi api = new AdminApi(l, local.badmail(), AdminApi.ApplianceState.NONE, "running", local.config().clients());
             JsonNode keys = call(api, "POST", "/api/v1/domains/example.test/dkim");
             assertEquals(2, keys.size(), keys.toString());
             JsonNode records = call(api, "GET", "/api/v1/domains/example.test/dns");
