@@ -61,11 +61,22 @@ public final class Dnsmasq implements AutoCloseable {
         }
     }
 
-    /** A free UDP port on 127.0.0.1 for {@link #start(Records, int)} (for a config that names it first). */
+    /**
+     * A port on 127.0.0.1 free for both UDP and TCP (dnsmasq takes both), for
+     * {@link #start(Records, int)} when a config must name it first.
+     */
     public static int freePort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        for (int i = 0; i < 50; i++) {
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                int port = s.getLocalPort();
+                try (java.net.ServerSocket t = new java.net.ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                    return port;
+                } catch (IOException taken) {
+                    // the TCP port is in use: another one
+                }
+            }
         }
+        throw new IOException("no port free for both UDP and TCP on 127.0.0.1");
     }
 
     public static Dnsmasq start(Records records) throws IOException, InterruptedException {
