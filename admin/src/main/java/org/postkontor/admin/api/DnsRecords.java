@@ -37,9 +37,7 @@ public final class DnsRecords {
         out.add(new Record(d, "TXT", quoted("v=spf1 mx -all"),
                 "SPF: only this domain's MX (this server) sends its mail"));
         for (DkimKey k : keys) {
-            out.add(new Record(k.recordName() + ".", "TXT", quoted(k.recordValue()),
-                    "DKIM key " + k.selector() + " (" + k.algorithm().tag() + ") that this server signs " + domain
-                            + "'s mail with"));
+            out.add(dkim(k));
         }
         if (keys.isEmpty()) {
             out.add(new Record("default._domainkey." + d, "TXT", quoted("v=DKIM1; p="),
@@ -68,6 +66,12 @@ public final class DnsRecords {
             out.add(srv(d, host, s));
         }
         return out;
+    }
+
+    /** The key record of one DKIM key. */
+    public static Record dkim(DkimKey k) {
+        return new Record(k.recordName() + ".", "TXT", quoted(k.recordValue()), "DKIM key " + k.selector() + " ("
+                + k.algorithm().tag() + ") that this server signs " + k.domain() + "'s mail with");
     }
 
     private static Record srv(String d, String host, ClientSetup.Server s) {

@@ -60,26 +60,20 @@ record DomainRoutes(Administration admin, DkimKeys dkim, ClientSetup clients, Cl
             }
             Instant now = clock.instant();
             String base = selectorBase(now, existing);
-            ArrayNode a = json.createArrayNode();
+            List<DnsRecords.Record> made = new java.util.ArrayList<>();
             for (DkimKey.Algorithm alg : DkimKey.Algorithm.values()) {
                 DkimKey k = DkimKey.generate(name, base + (alg == DkimKey.Algorithm.RSA_SHA256 ? "r" : "e"), alg, now);
                 dkim.put(k);
-                a.addObject().put("selector", k.selector()).put("algorithm", alg.tag()).put("name", k.recordName())
-                        .put("value", k.recordValue());
+                made.add(DnsRecords.dkim(k));
             }
-            return Routes.created(a);
+            return new AdminApi.JsonReply(201, recordsJson(made));
         }
         if (p.length == 3 && p[2].equals("dns") && m.equals("GET")) {
             String name = ApiInput.domain(p[1]);
             requireHosted(admin, name, "");
             List<DkimKey> keys = dkim.signing(name);
             String stsId = keys.isEmpty() ? "1" : SELECTOR_DATE.format(keys.get(0).created());
-            ArrayNode a = json.createArrayNode();
-            for (DnsRecords.Record rec : DnsRecords.of(name, clients, keys, stsId)) {
-                a.addObject().put("name", rec.name()).put("type", rec.type()).put("value", rec.value())
-                        .put("purpose", rec.purpose());
-            }
-            return Routes.ok(a);
+            return Routes.ok(recordsJson(DnsRecords.of(name, clients, keys, stsId)));
         }
         if (p.length == 3 && p[2].equals("policy") && m.equals("PUT")) {
             String name = ApiInput.domain(p[1]);
@@ -94,6 +88,15 @@ record DomainRoutes(Administration admin, DkimKeys dkim, ClientSetup clients, Cl
             return Routes.ok(json.createObjectNode().put("name", name).put("policy", policy.text()));
         }
         throw ApiInput.noRoute(r);
+    }
+
+    private ArrayNode recordsJson(List<DnsRecords.Record> records) {
+        ArrayNode a = json.createArrayNode();
+        for (DnsRecords.Record rec : records) {
+            a.addObject().put("name", rec.name()).put("type", rec.type()).put("value", rec.value())
+                    .put("purpose", rec.purpose());
+        }
+        return a;
     }
 
     /** {@code pk<yyyyMMdd>}, with {@code -1}, {@code -2} ... when keys of that day exist already. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.postkontor.admin.api.AdminError;
-import org.postkontor.admin.api.DnsRecords;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -166,12 +165,7 @@ final class DomainCommands implements Callable<Integer> {
             return a.run(c -> {
                 JsonNode n = a.call(c, "POST", "/api/v1/domains/" + AdminCommand.domainPath(domain) + "/dkim",
                         fresh ? Map.of("new", "true") : Map.of(), null);
-                a.print(n, () -> n.forEach(k -> {
-                    a.out().println("; DKIM key " + k.path("selector").asText() + " (" + k.path("algorithm").asText()
-                            + "): publish");
-                    a.out().println(k.path("name").asText() + ". IN TXT "
-                            + DnsRecords.quoted(k.path("value").asText()));
-                }));
+                a.print(n, () -> printRecords(a, n));
                 return ExitCodes.OK;
             });
         }
@@ -193,13 +187,17 @@ final class DomainCommands implements Callable<Integer> {
             return a.run(c -> {
                 JsonNode n = a.call(c, "GET", "/api/v1/domains/" + AdminCommand.domainPath(domain) + "/dns",
                         Map.of(), null);
-                a.print(n, () -> n.forEach(r -> {
-                    a.out().println("; " + r.path("purpose").asText());
-                    a.out().println(r.path("name").asText() + " IN " + r.path("type").asText() + " "
-                            + r.path("value").asText());
-                }));
+                a.print(n, () -> printRecords(a, n));
                 return ExitCodes.OK;
             });
         }
+    }
+
+    /** DNS records as the API gives them, in zone-file syntax, each after a comment saying what it is for. */
+    static void printRecords(AdminCommand a, JsonNode records) {
+        records.forEach(r -> {
+            a.out().println("; " + r.path("purpose").asText());
+            a.out().println(r.path("name").asText() + " IN " + r.path("type").asText() + " " + r.path("value").asText());
+        });
     }
 }

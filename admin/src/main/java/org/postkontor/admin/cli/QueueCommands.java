@@ -111,12 +111,7 @@ final class QueueCommands implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            AdminCommand a = AdminCommand.of(spec);
-            return a.run(c -> {
-                JsonNode n = a.call(c, "POST", path(id) + "/retry", Map.of(), null);
-                a.print(n, () -> a.out().println("retrying " + n.path("retry").asText()));
-                return ExitCodes.OK;
-            });
+            return act(spec, "POST", id, "/retry", "retry", "retrying ");
         }
     }
 
@@ -131,12 +126,17 @@ final class QueueCommands implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            AdminCommand a = AdminCommand.of(spec);
-            return a.run(c -> {
-                JsonNode n = a.call(c, "DELETE", path(id), Map.of(), null);
-                a.print(n, () -> a.out().println("deleted " + n.path("removed").asText()));
-                return ExitCodes.OK;
-            });
+            return act(spec, "DELETE", id, "", "removed", "deleted ");
         }
+    }
+
+    /** One call on a message; prints {@code said} and the reply's {@code field}. */
+    private static Integer act(CommandSpec spec, String method, String id, String suffix, String field, String said) {
+        AdminCommand a = AdminCommand.of(spec);
+        return a.run(c -> {
+            JsonNode n = a.call(c, method, path(id) + suffix, Map.of(), null);
+            a.print(n, () -> a.out().println(said + n.path(field).asText()));
+            return ExitCodes.OK;
+        });
     }
 }

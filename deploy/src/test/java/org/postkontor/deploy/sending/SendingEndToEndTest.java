@@ -85,7 +85,10 @@ class SendingEndToEndTest {
             }
             Dnsmasq.Records published = new Dnsmasq.Records()
                     .mx("remote.test", "mx.remote.test", 10).a("mx.remote.test", "127.0.0.2");
-            keys.forEach(k -> published.longTxt(k.path("name").asText(), k.path("value").asText()));
+            for (org.postkontor.store.DkimKey k : l.dkimKeys().keys("example.test")) {
+                assertTrue(zone.contains(k.recordName()), k.recordName() + " in " + zone);
+                published.longTxt(k.recordName(), k.recordValue());
+            }
             try (Dnsmasq dns = Dnsmasq.start(published, dnsPort)) {
                 int starttls = local.address("submission").orElseThrow().getPort();
                 int implicit = local.address("submissions").orElseThrow().getPort();

@@ -9,7 +9,6 @@ import org.postkontor.smtp.MailRole;
 import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.SmtpMetrics.Reason;
-import org.postkontor.smtp.SmtpMetrics.Result;
 import org.subethamail.smtp.MessageContext;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.MessageHandlerFactory;
@@ -32,13 +31,14 @@ public final class RoleTransaction implements MessageHandler {
     private final SmtpMetrics metrics;
     private final MailRole.Transaction role;
     private int recipients;
-    private String result = "aborted";
+    private final TransactionOutcome ending;
 
     private RoleTransaction(Session session, SmtpConfig config, SmtpMetrics metrics, MailRole role) {
         this.session = session;
         this.conn = ((AdaptedSocket) session.getSocket()).connection();
         this.config = config;
         this.metrics = metrics;
+        this.ending = new TransactionOutcome(metrics);
         int number = conn.nextTransaction();
         conn.inTransaction(true);
         Optional<String> login = session.getAuthenticationHandler()
@@ -55,15 +55,15 @@ public final class RoleTransaction implements MessageHandler {
     @Override
     public void from(String from) throws RejectException {
         if (!session.isTLSStarted()) {
-            throw end(TLS_REQUIRED);
+            throw ending.end(TLS_REQUIRED);
         }
         if (!session.isAuthenticated()) {
-            throw end(AUTH_REQUIRED);
+            throw ending.end(AUTH_REQUIRED);
         }
         try {
             role.from(from);
         } catch (MailRole.Refusal r) {
-            throw end(reply(r));
+            throw ending.end(reply(r));
         }
         conn.okHint("2.1.0");
     }
@@ -71,12 +71,12 @@ public final class RoleTransaction implements MessageHandler {
     @Override
     public void recipient(String recipient) throws RejectException {
         if (recipients >= config.maxRecipients()) {
-            throw refuse(Reply.TOO_MANY_RECIPIENTS);
+            throw ending.refuse(Reply.TOO_MANY_RECIPIENTS);
         }
         try {
             role.recipient(recipient);
         } catch (MailRole.Refusal r) {
-            throw refuse(reply(r));
+            throw ending.refuse(reply(r));
         }
         recipients++;
         metrics.recipientAccepted();
@@ -89,7 +89,7 @@ public final class RoleTransaction implements MessageHandler {
         try (ReceivedData received = ReceivedData.read(session, conn, config, data)) {
             Reply problem = received.problem();
             if (problem != null) {
-                throw end(problem);
+                throw ending.end(problem);
             }
             String reply;
             try {
@@ -105,18 +105,14 @@ public final class RoleTransaction implements MessageHandler {
                     }
                 });
             } catch (MailRole.Refusal r) {
-                throw end(reply(r));
+                throw ending.end(reply(r));
             }
-            result = "accepted";
-            metrics.transaction(Result.ACCEPTED);
+            ending.accepted();
             metrics.bytesReceived(received.size());
             metrics.acceptLatency(Duration.ofNanos(System.nanoTime() - received.endOfData()));
             return reply;
         } catch (ReceivedData.Cut cut) {
-            result = "tempfail:" + (cut.reply() == Reply.CONNECTION_LOST ? "connection_lost" : cut.reply().reason().label());
-            metrics.transaction(Result.TEMPFAIL);
-            metrics.rejection(cut.reply().reason());
-            throw cut.reply().drop();
+            throw ending.drop(cut.reply());
         }
     }
 
@@ -124,20 +120,9 @@ public final class RoleTransaction implements MessageHandler {
         return new Reply(r.code(), r.enhanced(), r.text(), r.reason());
     }
 
-    private RejectException refuse(Reply reply) {
-        metrics.rejection(reply.reason());
-        return reply.reject();
-    }
-
-    private RejectException end(Reply reply) {
-        result = (reply.permanent() ? "rejected:" : "tempfail:") + reply.reason().label();
-        metrics.transaction(reply.permanent() ? Result.REJECTED : Result.TEMPFAIL);
-        return refuse(reply);
-    }
-
     @Override
     public void done() {
         conn.inTransaction(false);
-        role.done(result);
+        role.done(ending.result());
     }
 }

@@ -17,7 +17,6 @@ import org.postkontor.badmail.ReasonKind;
 import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.SmtpMetrics.Reason;
-import org.postkontor.smtp.SmtpMetrics.Result;
 import org.postkontor.store.BadmailStore.BadmailEnvelope;
 import org.postkontor.store.BadmailStore.BadmailReason;
 import org.postkontor.store.DeliveryCheck;
@@ -55,7 +54,7 @@ final class Transaction implements MessageHandler {
     private final Map<String, List<String>> badmailRecipients = new LinkedHashMap<>();
     private final Set<String> accepted = new LinkedHashSet<>();
     private long size = -1;
-    private String result = "aborted";
+    private final TransactionOutcome ending;
     private String queueId = "-";
 
     Transaction(Session session, SmtpConfig config, SmtpMetrics metrics, RecipientResolver resolver, Spool spool,
@@ -67,6 +66,7 @@ final class Transaction implements MessageHandler {
         this.resolver = resolver;
         this.spool = spool;
         this.badmail = badmail;
+        this.ending = new TransactionOutcome(metrics);
         this.number = conn.nextTransaction();
         conn.inTransaction(true);
     }
@@ -80,17 +80,17 @@ final class Transaction implements MessageHandler {
     @Override
     public void recipient(String recipient) throws RejectException {
         if (accepted.size() >= config.maxRecipients()) {
-            throw refuse(Reply.TOO_MANY_RECIPIENTS);
+            throw ending.refuse(Reply.TOO_MANY_RECIPIENTS);
         }
         RecipientResolver.Outcome outcome;
         try {
             outcome = resolver.resolve(recipient);
         } catch (StoreException e) {
             log.warn("session={} rcpt lookup failed: {}", session.getSessionId(), e.toString());
-            throw refuse(Reply.forStore(e));
+            throw ending.refuse(Reply.forStore(e));
         }
         switch (outcome) {
-            case RecipientResolver.Refused r -> throw refuse(r.reply());
+            case RecipientResolver.Refused r -> throw ending.refuse(r.reply());
             case RecipientResolver.ToBadmail b ->
                     badmailRecipients.computeIfAbsent(b.kind(), k -> new ArrayList<>()).add(recipient);
             case RecipientResolver.Local l -> {
@@ -102,7 +102,7 @@ final class Transaction implements MessageHandler {
                         c = spool.check(m, Math.max(0, session.getDeclaredMessageSize()));
                     } catch (StoreException e) {
                         log.warn("session={} quota check failed: {}", session.getSessionId(), e.toString());
-                        throw refuse(Reply.forStore(e));
+                        throw ending.refuse(Reply.forStore(e));
                     }
                     if (c == DeliveryCheck.OK) {
                         anyOk = true;
@@ -111,7 +111,7 @@ final class Transaction implements MessageHandler {
                     }
                 }
                 if (!anyOk) {
-                    throw refuse(refusal);
+                    throw ending.refuse(refusal);
                 }
                 mailboxes.addAll(l.mailboxes());
             }
@@ -132,14 +132,14 @@ final class Transaction implements MessageHandler {
                     log.warn("session={} cannot buffer the data: {}", session.getSessionId(),
                             received.bufferFailure().toString());
                 }
-                throw end(problem);
+                throw ending.end(problem);
             }
             String reply = deliver(received);
             metrics.bytesReceived(size);
             metrics.acceptLatency(Duration.ofNanos(System.nanoTime() - received.endOfData()));
             return reply;
         } catch (ReceivedData.Cut cut) {
-            throw endAndDrop(cut.reply());
+            throw ending.drop(cut.reply());
         }
     }
 
@@ -156,10 +156,10 @@ final class Transaction implements MessageHandler {
                 receipt = spool.deliver(mailboxes, message);
             } catch (StoreException e) {
                 log.warn("session={} delivery failed: {}", session.getSessionId(), e.toString());
-                throw end(Reply.forStore(e));
+                throw ending.end(Reply.forStore(e));
             }
             if (receipt.delivered().isEmpty()) {
-                throw end(worst(receipt.refused().values()));
+                throw ending.end(worst(receipt.refused().values()));
             }
             queueId = receipt.queueId();
         }
@@ -184,15 +184,14 @@ final class Transaction implements MessageHandler {
             } catch (StoreException ex) {
                 // Better a duplicate for the delivered recipients (the client retries) than a lost copy.
                 log.warn("session={} badmail handover failed: {}", session.getSessionId(), ex.toString());
-                throw end(Reply.forStore(ex));
+                throw ending.end(Reply.forStore(ex));
             }
             metrics.badmailHandover();
             if ("-".equals(queueId)) {
                 queueId = "badmail";
             }
         }
-        result = "accepted";
-        metrics.transaction(Result.ACCEPTED);
+        ending.accepted();
         return "2.0.0 Ok: queued as " + queueId;
     }
 
@@ -212,25 +211,6 @@ final class Transaction implements MessageHandler {
         return conn.client().getAddress().getHostAddress();
     }
 
-    private RejectException refuse(Reply reply) {
-        metrics.rejection(reply.reason());
-        return reply.reject();
-    }
-
-    /** A reply that ends the transaction (after the data). */
-    private RejectException end(Reply reply) {
-        result = (reply.permanent() ? "rejected:" : "tempfail:") + reply.reason().label();
-        metrics.transaction(reply.permanent() ? Result.REJECTED : Result.TEMPFAIL);
-        return refuse(reply);
-    }
-
-    private RejectException endAndDrop(Reply reply) {
-        result = "tempfail:" + (reply == Reply.CONNECTION_LOST ? "connection_lost" : reply.reason().label());
-        metrics.transaction(Result.TEMPFAIL);
-        metrics.rejection(reply.reason());
-        return reply.drop();
-    }
-
     @Override
     public void done() {
         conn.inTransaction(false);
@@ -239,7 +219,7 @@ final class Transaction implements MessageHandler {
                     session.getSessionId(), number, clientIp(),
                     TraceHeaders.safe(session.getHelo().orElse("-"), 64),
                     sender == null ? "-" : TraceHeaders.safe(sender, 128), accepted.size(),
-                    size < 0 ? "-" : Long.toString(size), result, queueId,
+                    size < 0 ? "-" : Long.toString(size), ending.result(), queueId,
                     conn.tlsProtocol() == null ? "none" : conn.tlsProtocol());
         }
     }
