@@ -38,7 +38,8 @@ final class Summary {
         l.add("summary: delivery " + (!sending.deliveryEnabled() ? "off"
                 : sending.delivery().relay().map(r -> "through the relay " + r.host() + ":" + r.port())
                 .orElse("by MX") + ", DNS " + (sending.delivery().dnsServers().isEmpty() ? "the system's resolver"
-                : sending.delivery().dnsServers().toString())));
+                : String.join(", ", sending.delivery().dnsServers().stream()
+                        .map(d -> d.getHostString() + ":" + d.getPort()).toList()))));
         a.address("http").ifPresent(x -> l.add("summary: http  http://" + hostPort(x)
                 + "/metrics, /health/live, /health/ready"));
         String admin = c.adminTls() ? "https://" : "http://";

@@ -50,7 +50,7 @@ import picocli.CommandLine.Spec;
  * {@link ApplianceLocator}; {@code deploy} registers an instance under its {@code postkontor}
  * command.
  */
-@Command(name = "admin", description = "Manage domains, users, aliases, badmail and web admins; import users and mail.",
+@Command(name = "admin", description = "Manage domains (and their DKIM keys), users, aliases, badmail, the outbound queue and web admins; import users and mail.",
         mixinStandardHelpOptions = true, versionProvider = AdminCommand.Version.class,
         exitCodeOnInvalidInput = ExitCodes.BAD_INPUT, exitCodeOnExecutionException = ExitCodes.UNAVAILABLE,
         subcommands = {DomainCommands.class, UserCommands.class, AliasCommands.class, BadmailCommands.class,
