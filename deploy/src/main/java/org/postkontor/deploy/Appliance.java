@@ -42,9 +42,16 @@ import org.postkontor.deploy.backup.BackupSchedule;
 import org.postkontor.deploy.metrics.BackupMeters;
 import org.postkontor.pop3.Pop3Server;
 import org.postkontor.pop3.netty.NettyPop3Server;
+import org.postkontor.smtp.Listener;
 import org.postkontor.smtp.SmtpServer;
 import org.postkontor.smtp.filter.Filtering;
 import org.postkontor.smtp.filter.RspamdFilter;
+import org.postkontor.deliver.OutboundDelivery;
+import org.postkontor.deploy.metrics.SendingMeters;
+import org.postkontor.pop3.SessionServices;
+import org.postkontor.store.LoginThrottle;
+import org.postkontor.submit.Logins;
+import org.postkontor.submit.Submission;
 import org.postkontor.store.PasswordHasher;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreConfig;
@@ -167,11 +174,14 @@ public final class Appliance implements AutoCloseable {
             } catch (UncheckedIOException e) {
                 throw new StartException(e.getMessage() + " (keys smtp.bind / smtp.port)", e);
             }
-            addService(new SmtpService(smtp), List.of("smtp"));
+            addService(new SmtpService("smtp", smtp), List.of("smtp"));
         }
+        // one throttle for every protocol that checks passwords: switching protocols gains an attacker nothing
+        LoginThrottle logins = SessionServices.throttle(config.pop3Config(), clock);
+        startSending(registry, logins);
         if (config.pop3().enabled() || config.pop3s().enabled()) {
-            Pop3Server pop3 = new NettyPop3Server(config.pop3Config(), store.maildrops(), store.accounts(),
-                    new Pop3Meters(registry), clock, tls.contextFor("pop3"));
+            Pop3Server pop3 = new NettyPop3Server(SessionServices.create(config.pop3Config(), store.maildrops(),
+                    store.accounts(), new Pop3Meters(registry), clock, logins), tls.contextFor("pop3"));
             try {
                 pop3.start();
                 addService(new Pop3Service(pop3), config.pop3Config().plainPort() >= 0 && config.pop3Config().tlsPort() >= 0
@@ -202,6 +212,57 @@ public final class Appliance implements AutoCloseable {
                 f.quarantineScore().isPresent() ? f.quarantineScore().getAsDouble() : "off");
         return new Filtering(new RspamdFilter(f.rspamdUrl().get(), f.timeout()), f.onError(), f.quarantineScore(),
                 java.util.Set.copyOf(f.virusSymbols()));
+    }
+
+    /**
+     * The submission listeners (587 STARTTLS, 465 implicit TLS) and outbound delivery. Delivery is
+     * stopped before the store closes (resources close in reverse order).
+     */
+    private void startSending(io.micrometer.core.instrument.MeterRegistry registry, LoginThrottle logins)
+            throws StartException {
+        ApplianceConfig.SendingSettings sending = config.sending();
+        SendingMeters meters = new SendingMeters(registry);
+        SendingMeters.registerQueue(registry, () -> store.outbound().totals(), clock);
+        if (sending.deliveryEnabled()) {
+            OutboundDelivery delivery = new OutboundDelivery(store.outbound(), store.directory(), store.spool(),
+                    sending.delivery(), meters, clock, systemTrust());
+            delivery.start();
+            resources.add(() -> delivery.stop(config.shutdownGrace()));
+        }
+        if (!sending.submission().enabled()) {
+            return;
+        }
+        char plus = config.smtpConfig().plusAddressing() ? config.smtpConfig().plusSeparator() : (char) 0;
+        Submission role = new Submission(store, sending.policy(), meters, clock, plus);
+        Logins check = new Logins(store.accounts(), logins, sending.policy(), meters, Logins.Sleeper.REAL);
+        for (ApplianceConfig.Listener l : List.of(sending.submission(), sending.submissions())) {
+            Listener.Tls mode = l.name().equals("submission") ? Listener.Tls.STARTTLS_REQUIRED : Listener.Tls.IMPLICIT;
+            SmtpServer server = new SmtpServer(sending.submissionSmtp().toBuilder().port(l.port()).build(),
+                    new Listener(l.name(), mode, check, role), meters.listener(), clock, tls.contextFor("submission"));
+            try {
+                server.start();
+            } catch (UncheckedIOException e) {
+                throw new StartException(e.getMessage() + " (keys submission.bind / " + l.portKey() + ")", e);
+            }
+            addService(new SmtpService(l.name(), server), List.of(l.name()));
+        }
+    }
+
+    /** The JDK's trusted roots, for the certificates delivery verifies (MTA-STS, the relay). */
+    private static javax.net.ssl.X509TrustManager systemTrust() throws StartException {
+        try {
+            javax.net.ssl.TrustManagerFactory f = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            f.init((java.security.KeyStore) null);
+            for (javax.net.ssl.TrustManager t : f.getTrustManagers()) {
+                if (t instanceof javax.net.ssl.X509TrustManager x) {
+                    return x;
+                }
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new StartException("the JDK has no trusted roots: " + e.getMessage(), e);
+        }
+        throw new StartException("the JDK has no X.509 trust manager", null);
     }
 
     private void addDiskChecks(StoreConfig sc) {
@@ -326,7 +387,8 @@ public final class Appliance implements AutoCloseable {
         List<AdminApi.Listener> out = new ArrayList<>();
         addresses.forEach((name, a) -> {
             String tls = switch (name) {
-                case "smtp" -> "starttls";
+                case "smtp", "submission" -> "starttls";
+                case "submissions" -> "implicit";
                 case "pop3" -> "stls";
                 case "pop3s" -> "implicit";
                 default -> null;
@@ -343,8 +405,8 @@ public final class Appliance implements AutoCloseable {
     }
 
     /**
-     * Bound addresses by name: {@code smtp}, {@code pop3}, {@code pop3s}, {@code http}, {@code admin},
-     * {@code autoconfig}.
+     * Bound addresses by name: {@code smtp}, {@code submission}, {@code submissions}, {@code pop3},
+     * {@code pop3s}, {@code http}, {@code admin}, {@code autoconfig}.
      */
     public Map<String, InetSocketAddress> addresses() {
         return Map.copyOf(addresses);

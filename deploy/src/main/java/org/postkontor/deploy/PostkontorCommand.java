@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 
 /** The top-level {@code postkontor} command: {@code run}, {@code config check|example}, {@code version}, {@code restore}, {@code admin}. */
 @Command(name = "postkontor", mixinStandardHelpOptions = true, versionProvider = Version.Provider.class,
-        description = "SMTP-receive + POP3 mail appliance.",
+        description = "Mail appliance: SMTP receive, POP3, authenticated submission and delivery to the internet.",
         subcommands = {RunCommand.class, ConfigCommand.class, VersionCommand.class, RestoreCommand.class})
 public final class PostkontorCommand implements Runnable {
 

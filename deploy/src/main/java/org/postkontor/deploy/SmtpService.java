@@ -5,17 +5,19 @@ import java.time.Duration;
 import java.util.Map;
 import org.postkontor.smtp.SmtpServer;
 
-/** The SMTP listener as a {@link MailService}. */
+/** An SMTP listener (the MX, or a submission listener) as a {@link MailService}. */
 final class SmtpService implements MailService {
+    private final String name;
     private final SmtpServer server;
 
-    SmtpService(SmtpServer server) {
+    SmtpService(String name, SmtpServer server) {
+        this.name = name;
         this.server = server;
     }
 
     @Override
     public Map<String, InetSocketAddress> addresses() {
-        return Map.of("smtp", new InetSocketAddress(server.config().bindAddress(), server.port()));
+        return Map.of(name, new InetSocketAddress(server.config().bindAddress(), server.port()));
     }
 
     @Override

@@ -31,6 +31,16 @@ final class Summary {
         a.address("smtp").ifPresent(x -> l.add("summary: filter " + filter(c)));
         a.address("pop3").ifPresent(x -> l.add("summary: pop3  " + hostPort(x) + families(x) + " (STLS)"));
         a.address("pop3s").ifPresent(x -> l.add("summary: pop3s " + hostPort(x) + families(x) + " (implicit TLS)"));
+        a.address("submission").ifPresent(x -> l.add("summary: submission  " + hostPort(x) + families(x)
+                + " (STARTTLS required, AUTH)"));
+        a.address("submissions").ifPresent(x -> l.add("summary: submissions " + hostPort(x) + families(x)
+                + " (implicit TLS, AUTH)"));
+        ApplianceConfig.SendingSettings sending = c.sending();
+        l.add("summary: delivery " + (!sending.deliveryEnabled() ? "off"
+                : sending.delivery().relay().map(r -> "through the relay " + r.host() + ":" + r.port())
+                .orElse("by MX") + ", DNS " + (sending.delivery().dnsServers().isEmpty() ? "the system's resolver"
+                : String.join(", ", sending.delivery().dnsServers().stream()
+                        .map(d -> d.getHostString() + ":" + d.getPort()).toList()))));
         a.address("http").ifPresent(x -> l.add("summary: http  http://" + hostPort(x)
                 + "/metrics, /health/live, /health/ready"));
         String admin = c.adminTls() ? "https://" : "http://";
@@ -44,6 +54,8 @@ final class Summary {
         l.add("summary: web admin:    ./postkontor admin web-user add admin (asks for the password), then sign in");
         a.address("smtp").ifPresent(x -> l.add("summary: send:         swaks --server " + clientHostPort(x)
                 + " --tls --to alice@example.test --from bob@example.org"));
+        a.address("submission").ifPresent(x -> l.add("summary: submit:       swaks --server " + clientHostPort(x)
+                + " --tls --auth --auth-user alice@example.test --from alice@example.test --to bob@example.org"));
         a.address("pop3s").ifPresent(x -> l.add("summary: fetch:        curl -k pop3s://" + clientHostPort(x)
                 + "/1 --user alice@example.test"));
         l.add("summary: stop: Ctrl-C, or kill $(cat " + a.pidFile() + ")");
@@ -58,7 +70,8 @@ final class Summary {
         b.append("  badmail         ").append(c.store().badmailDir()).append('\n');
         b.append("  free-disk reserve ").append(Sizes.format(c.store().freeDiskReserveBytes())).append('\n');
         b.append("  hostname        ").append(c.hostname()).append('\n');
-        for (Listener x : List.of(c.smtp(), c.pop3(), c.pop3s(), c.http(), c.admin(), c.autoconfig())) {
+        for (Listener x : List.of(c.smtp(), c.sending().submission(), c.sending().submissions(), c.pop3(), c.pop3s(),
+                c.http(), c.admin(), c.autoconfig())) {
             b.append(String.format("  %-15s %s%n", x.name(),
                     x.enabled() ? hostPort(x.address()) + families(x.address()) : "off"));
         }

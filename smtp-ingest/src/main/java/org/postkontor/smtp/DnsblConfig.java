@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Connection-time DNS blocklist checks: the client's address is looked up in every zone at
@@ -15,13 +14,13 @@ import java.util.Optional;
  * @param allow    clients in these networks are never looked up
  * @param rejectAt when a listed client is refused
  * @param timeout  the longest the look-ups of one connection may take together
- * @param resolver the DNS server to ask ({@code host:port}); empty = the system's (resolv.conf)
+ * @param servers  the DNS servers to ask ({@code dns.servers}); empty = the system's (resolv.conf)
  */
 public record DnsblConfig(List<String> zones, List<Network> allow, RejectAt rejectAt, Duration timeout,
-                          Optional<InetSocketAddress> resolver) {
+                          List<InetSocketAddress> servers) {
 
     public static final DnsblConfig OFF = new DnsblConfig(List.of(), List.of(), RejectAt.RCPT, Duration.ofSeconds(5),
-            Optional.empty());
+            List.of());
 
     public DnsblConfig {
         zones = List.copyOf(zones);
@@ -35,7 +34,7 @@ public record DnsblConfig(List<String> zones, List<Network> allow, RejectAt reje
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("smtp.dnsbl-timeout must be positive");
         }
-        Objects.requireNonNull(resolver, "resolver");
+        servers = List.copyOf(servers);
     }
 
     public boolean enabled() {

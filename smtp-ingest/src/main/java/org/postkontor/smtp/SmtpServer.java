@@ -17,6 +17,8 @@ import org.postkontor.smtp.filter.Filtering;
 import org.postkontor.smtp.internal.AdaptedServerSocket;
 import org.postkontor.smtp.internal.Connection;
 import org.postkontor.smtp.internal.ConnectionLimiter;
+import org.postkontor.smtp.internal.PasswordCheck;
+import org.postkontor.smtp.internal.RoleTransaction;
 import org.postkontor.smtp.internal.StartTls;
 import org.postkontor.smtp.internal.TransactionFactory;
 import org.postkontor.smtp.internal.subetha.BdatCommandGuard;
@@ -27,6 +29,7 @@ import org.postkontor.store.Directory;
 import org.postkontor.store.Spool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.subethamail.smtp.MessageHandlerFactory;
 import org.subethamail.smtp.server.SMTPServer;
 
 /**
@@ -35,7 +38,8 @@ import org.subethamail.smtp.server.SMTPServer;
  * {@link #stop(Duration)} once (a stopped server cannot be started again). Thread-safe.
  *
  * <p>STARTTLS is offered when an {@link SSLContext} is given (TLS 1.3 and 1.2 only); it is never
- * required (this is a public MX: RFC 3207 §4 forbids requiring it).
+ * required (this is a public MX: RFC 3207 §4 forbids requiring it). The same machinery serves a
+ * {@link Listener} (submission) with TLS and authentication required.
  */
 public final class SmtpServer {
 
@@ -47,6 +51,7 @@ public final class SmtpServer {
     private final SMTPServer server;
     private final ConnectionLimiter limiter;
     private final Filtering filtering;
+    private final String name;
     private final ScheduledThreadPoolExecutor watchdogs;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
@@ -58,18 +63,36 @@ public final class SmtpServer {
     }
 
     /**
-     * A listener that screens inbound mail with {@code filtering} before it stores it (the
+     * The MX listener, screening inbound mail with {@code filtering} before it stores it (the
      * filter is closed by {@link #stop}).
      */
     public SmtpServer(SmtpConfig config, Directory directory, Spool spool, BadmailIntake badmail,
                       SmtpMetrics metrics, Clock clock, SSLContext sslContext, Filtering filtering) {
+        this(config, metrics, clock, sslContext, new TransactionFactory(config, metrics,
+                Objects.requireNonNull(directory, "directory"), Objects.requireNonNull(spool, "spool"),
+                Objects.requireNonNull(badmail, "badmail"), Objects.requireNonNull(filtering, "filtering")),
+                null, filtering);
+    }
+
+    /**
+     * A listener that serves {@code listener}'s {@link MailRole} (submission, RFC 6409 and RFC 8314)
+     * with the same limits, framing and checks as the MX: TLS always (STARTTLS required before
+     * anything but EHLO, HELO, STARTTLS, NOOP, RSET and QUIT, or implicit TLS), AUTH PLAIN and LOGIN
+     * offered only over TLS, and MAIL refused (530 5.7.0) until a client authenticated. Its mail is
+     * not screened as inbound.
+     */
+    public SmtpServer(SmtpConfig config, Listener listener, SmtpMetrics metrics, Clock clock, SSLContext sslContext) {
+        this(config, metrics, clock, Objects.requireNonNull(sslContext, "a submission listener needs TLS"),
+                RoleTransaction.factory(config, metrics, listener.role()), listener, Filtering.OFF);
+    }
+
+    private SmtpServer(SmtpConfig config, SmtpMetrics metrics, Clock clock, SSLContext sslContext,
+                       MessageHandlerFactory transactions, Listener listener, Filtering filtering) {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
-        Objects.requireNonNull(directory, "directory");
-        Objects.requireNonNull(spool, "spool");
-        Objects.requireNonNull(badmail, "badmail");
-        this.filtering = Objects.requireNonNull(filtering, "filtering");
+        this.filtering = filtering;
+        this.name = listener == null ? "SMTP" : listener.name();
         this.watchdogs = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "smtp-watchdog");
             t.setDaemon(true);
@@ -82,6 +105,7 @@ public final class SmtpServer {
                 .name("smtp-session-", 0)
                 .uncaughtExceptionHandler((t, e) -> log.warn("SMTP session ended by an unexpected error", e))
                 .factory());
+        SSLContext implicitTls = listener != null && listener.tls() == Listener.Tls.IMPLICIT ? sslContext : null;
         SMTPServer.Builder b = SMTPServer.port(config.port())
                 .bindAddress(config.bindAddress())
                 .hostName(config.hostname())
@@ -101,10 +125,16 @@ public final class SmtpServer {
                     Connection c = new Connection(config, metrics, clock, socket);
                     connections.add(c);
                     return c;
-                }))
-                .messageHandlerFactory(new TransactionFactory(config, metrics, directory, spool, badmail, filtering));
-        if (sslContext != null) {
+                }, implicitTls))
+                .messageHandlerFactory(transactions);
+        if (sslContext != null && implicitTls == null) {
             b.enableTLS(true).startTlsSocketFactory(socket -> StartTls.over(socket, sslContext));
+        }
+        if (listener != null) {
+            b.authenticationHandlerFactory(PasswordCheck.factory(listener.authenticator())).requireAuth(true);
+            if (listener.tls() == Listener.Tls.STARTTLS_REQUIRED) {
+                b.requireTLS(true);
+            }
         }
         if (config.proxyProtocol()) {
             b.proxyHandler(new GuardedProxyHandler(metrics));
@@ -131,7 +161,7 @@ public final class SmtpServer {
                     cause instanceof IOException io ? io : new IOException(cause));
         }
         running = true;
-        log.info("SMTP listening on {}:{}", config.bindAddress().getHostAddress(), port());
+        log.info("{} listening on {}:{}", name, config.bindAddress().getHostAddress(), port());
     }
 
     /**
@@ -173,7 +203,7 @@ public final class SmtpServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        log.info("SMTP stopped");
+        log.info("{} stopped", name);
     }
 
     /** The bound port (the chosen one when configured with 0). */

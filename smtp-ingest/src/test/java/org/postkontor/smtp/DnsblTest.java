@@ -58,7 +58,7 @@ class DnsblTest {
 
     private void listen(List<String> zones, List<Network> allow, DnsblConfig.RejectAt at, InetSocketAddress resolver) {
         server = stack.newServer(SmtpConfig.builder().tarpitDelay(Duration.ZERO).tarpitStep(Duration.ZERO)
-                .dnsbl(new DnsblConfig(zones, allow, at, Duration.ofSeconds(2), Optional.of(resolver))),
+                .dnsbl(new DnsblConfig(zones, allow, at, Duration.ofSeconds(2), List.of(resolver))),
                 SmtpMetrics.NOOP, false);
     }
 

@@ -16,8 +16,9 @@ import java.util.Map;
  * permanent lockout. Memory is bounded: each key keeps at most its limit of timestamps, and keys
  * with nothing left in the window are dropped. Thread-safe.
  *
- * <p>In the store's API because every protocol that checks passwords throttles the same way: POP3
- * (per client IP and login name) and the web admin and self-service pages.
+ * <p>In the store's API because every protocol that checks passwords throttles the same way, and
+ * one instance is shared by POP3 and SMTP submission, so an attacker gains nothing by switching
+ * protocols; the web admin and self-service pages throttle their sign-ins the same way.
  */
 public final class LoginThrottle {
 

@@ -3,7 +3,8 @@ package org.postkontor.store;
 import java.nio.file.Path;
 
 /**
- * The spool and its index, the accounts and badmail: the one way into mail storage. A backend's
+ * The spool and its index, the accounts, badmail, the outbound queue and the DKIM keys: the one
+ * way into mail storage. A backend's
  * factory (the embedded one is {@code org.postkontor.store.embedded.EmbeddedStore}) opens it ready
  * for concurrent use; {@link #close()} waits for deliveries in flight.
  */
@@ -24,8 +25,14 @@ public interface Store extends AutoCloseable {
     /** The people who log in to the web admin page. */
     WebUsers webUsers();
 
+    /** Submitted mail waiting for delivery to other servers. */
+    OutboundQueue outbound();
+
+    /** The hosted domains' DKIM signing keys. */
+    DkimKeys dkimKeys();
+
     /**
-     * Writes a consistent copy of everything (accounts, mail, badmail) into {@code target}, which
+     * Writes a consistent copy of everything (accounts, DKIM keys, mail, the outbound queue, badmail) into {@code target}, which
      * must not exist yet, while the store keeps taking and serving mail. Every message acknowledged
      * and every admin change made before the call is in it; the copy is complete when its manifest
      * file ({@code postkontor-backup.properties}) is there, which is written last. A restore makes a

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * paths do exactly the same. Paths are those of the HTTP API ({@code /api/v1/...}, see
  * the Administration section of README.md). This class reads the path, hands the request to the
  * {@link Routes} of its resource ({@link DomainRoutes}, {@link UserRoutes}, {@link AliasRoutes},
- * {@link MailboxRoutes}, {@link BadmailRoutes}, {@link StatusRoutes}, {@link BackupRoutes},
+ * {@link MailboxRoutes}, {@link BadmailRoutes}, {@link QueueRoutes}, {@link StatusRoutes}, {@link BackupRoutes},
  * {@link WebUserRoutes}) and maps what they throw to
  * error replies, in one place. Thread-safe.
  */
@@ -105,7 +106,8 @@ public final class AdminApi {
         this.routes = Map.of(
                 "ping", (r, m, p) -> Routes.ok(json.createObjectNode().put("ok", true)),
                 "status", new StatusRoutes(store, badmail, listeners, mode, json),
-                "domains", new DomainRoutes(store.admin(), clients, json),
+                "domains", new DomainRoutes(store.admin(), store.dkimKeys(), clients, Clock.systemUTC(), json),
+                "queue", new QueueRoutes(store.outbound(), json),
                 "users", new UserRoutes(store.admin(), json),
                 "aliases", new AliasRoutes(store.admin(), json),
                 "mailboxes", new MailboxRoutes(store, json),

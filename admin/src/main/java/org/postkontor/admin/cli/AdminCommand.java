@@ -50,11 +50,12 @@ import picocli.CommandLine.Spec;
  * {@link ApplianceLocator}; {@code deploy} registers an instance under its {@code postkontor}
  * command.
  */
-@Command(name = "admin", description = "Manage domains, users, aliases, badmail and web admins; import users and mail.",
+@Command(name = "admin", description = "Manage domains (and their DKIM keys), users, aliases, badmail, the outbound queue and web admins; import users and mail.",
         mixinStandardHelpOptions = true, versionProvider = AdminCommand.Version.class,
         exitCodeOnInvalidInput = ExitCodes.BAD_INPUT, exitCodeOnExecutionException = ExitCodes.UNAVAILABLE,
         subcommands = {DomainCommands.class, UserCommands.class, AliasCommands.class, BadmailCommands.class,
-                StatusCommand.class, ImportCommands.class, BackupCommand.class, WebUserCommands.class},
+                QueueCommands.class, StatusCommand.class, ImportCommands.class, BackupCommand.class,
+                WebUserCommands.class},
         footer = {"", "Exit codes: 0 ok, 1 bad input or usage, 2 not found or conflict, 3 appliance or store unavailable."})
 public final class AdminCommand implements Callable<Integer> {
 

@@ -10,11 +10,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code admin domain add|list|remove|policy|dns}. */
+/** {@code admin domain add|list|remove|policy|dkim|dns}. */
 @Command(name = "domain", description = "Hosted domains.", mixinStandardHelpOptions = true,
         exitCodeOnInvalidInput = ExitCodes.BAD_INPUT,
         subcommands = {DomainCommands.Add.class, DomainCommands.ListDomains.class, DomainCommands.Remove.class,
-                DomainCommands.Policy.class, DomainCommands.Dns.class})
+                DomainCommands.Policy.class, DomainCommands.Dkim.class, DomainCommands.Dns.class})
 final class DomainCommands implements Callable<Integer> {
 
     @Spec
@@ -145,9 +145,35 @@ final class DomainCommands implements Callable<Integer> {
         }
     }
 
-    @Command(name = "dns", description = "The DNS records to publish for the domain: MX, the autoconfig and "
-            + "autodiscover names, and RFC 6186 SRV records, in zone-file syntax.",
+    @Command(name = "dkim", description = "Make the domain's DKIM keys (RSA 2048 and Ed25519): mail from the domain "
+            + "is signed with them from now on. Publish their records (admin domain dns) first.",
             exitCodeOnInvalidInput = ExitCodes.BAD_INPUT)
+    static final class Dkim implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "DOMAIN")
+        String domain;
+
+        @Option(names = "--new", description = "Make new keys even though the domain has some (key rotation: "
+                + "publish the new records, keep the old ones a few days).")
+        boolean fresh;
+
+        @Override
+        public Integer call() {
+            AdminCommand a = AdminCommand.of(spec);
+            return a.run(c -> {
+                JsonNode n = a.call(c, "POST", "/api/v1/domains/" + AdminCommand.domainPath(domain) + "/dkim",
+                        fresh ? Map.of("new", "true") : Map.of(), null);
+                a.print(n, () -> printRecords(a, n));
+                return ExitCodes.OK;
+            });
+        }
+    }
+
+    @Command(name = "dns", description = "The DNS records to publish for the domain: MX, SPF, DKIM, DMARC, "
+            + "MTA-STS, TLS reporting, the autoconfig and autodiscover names, and RFC 6186 SRV records, in "
+            + "zone-file syntax.", exitCodeOnInvalidInput = ExitCodes.BAD_INPUT)
     static final class Dns implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -161,13 +187,17 @@ final class DomainCommands implements Callable<Integer> {
             return a.run(c -> {
                 JsonNode n = a.call(c, "GET", "/api/v1/domains/" + AdminCommand.domainPath(domain) + "/dns",
                         Map.of(), null);
-                a.print(n, () -> n.forEach(r -> {
-                    a.out().println("; " + r.path("purpose").asText());
-                    a.out().println(r.path("name").asText() + " IN " + r.path("type").asText() + " "
-                            + r.path("value").asText());
-                }));
+                a.print(n, () -> printRecords(a, n));
                 return ExitCodes.OK;
             });
         }
+    }
+
+    /** DNS records as the API gives them, in zone-file syntax, each after a comment saying what it is for. */
+    static void printRecords(AdminCommand a, JsonNode records) {
+        records.forEach(r -> {
+            a.out().println("; " + r.path("purpose").asText());
+            a.out().println(r.path("name").asText() + " IN " + r.path("type").asText() + " " + r.path("value").asText());
+        });
     }
 }

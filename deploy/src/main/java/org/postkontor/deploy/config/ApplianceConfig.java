@@ -21,6 +21,8 @@ import org.postkontor.admin.web.WebConfig;
 import java.util.OptionalDouble;
 import org.postkontor.badmail.BadmailConfig;
 import org.postkontor.deploy.tls.SelfSignedCertificate;
+import org.postkontor.deliver.DeliveryConfig;
+import org.postkontor.submit.SubmissionConfig;
 import org.postkontor.pop3.Pop3Config;
 import org.postkontor.smtp.DnsblConfig;
 import org.postkontor.smtp.Network;
@@ -39,7 +41,7 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                               TlsSettings tls, LogSettings log, Duration shutdownGrace, SmtpConfig smtpConfig,
                               Pop3Config pop3Config, BadmailConfig badmailConfig, Duration badmailSweepInterval,
                               BackupSettings backup, WebConfig web, ClientSetup clients, Listener autoconfig,
-                              FilterSettings filter) {
+                              FilterSettings filter, SendingSettings sending) {
 
     public ApplianceConfig {
         Objects.requireNonNull(source, "source");
@@ -58,6 +60,7 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         Objects.requireNonNull(clients, "clients");
         Objects.requireNonNull(autoconfig, "autoconfig");
         Objects.requireNonNull(filter, "filter");
+        Objects.requireNonNull(sending, "sending");
     }
 
     /**
@@ -76,6 +79,14 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
             return rspamdUrl.isPresent();
         }
     }
+
+    /**
+     * The sending half: the two submission listeners (both off when {@code submission.enabled} is
+     * false) with their SMTP limits (the MX's, without PROXY, and without DNSBL checks: users send
+     * from dynamic addresses that blocklists name) and policy, and outbound delivery.
+     */
+    public record SendingSettings(Listener submission, Listener submissions, SmtpConfig submissionSmtp,
+                                  SubmissionConfig policy, boolean deliveryEnabled, DeliveryConfig delivery) {}
 
     /**
      * Scheduled backups.
@@ -152,7 +163,6 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         Optional<Integer> autoconfigPort = raw.get(Settings.AUTOCONFIG_PORT, problems);
         Listener autoconfig = new Listener("autoconfig", "autoconfig.port", autoconfigPort.isPresent(),
                 listenOn(raw.get(Settings.AUTOCONFIG_BIND, problems), ipv6), autoconfigPort.orElse(0));
-        checkPorts(List.of(smtp, pop3, pop3s, http, admin, autoconfig), problems);
         WebConfig web = new WebConfig(raw.get(Settings.WEB_USER_PAGES, problems),
                 raw.get(Settings.WEB_SESSION_IDLE_TIMEOUT, problems), raw.get(Settings.WEB_FAILED_LOGIN_DELAY, problems),
                 raw.get(Settings.WEB_FAILURE_WINDOW, problems), raw.get(Settings.WEB_MAX_FAILURES_PER_ADDRESS, problems),
@@ -160,6 +170,18 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         String mailHost = raw.get(Settings.CLIENTS_MAIL_HOST, problems);
         ClientSetup clients = ClientSetup.pop3s(mailHost.isEmpty() ? hostname : mailHost,
                 raw.get(Settings.CLIENTS_POP3S_PORT, problems));
+        boolean submitting = raw.get(Settings.SUBMISSION_ENABLED, problems);
+        InetAddress submissionBind = listenOn(raw.get(Settings.SUBMISSION_BIND, problems), ipv6);
+        Listener submission = new Listener("submission", "submission.port", submitting, submissionBind,
+                raw.get(Settings.SUBMISSION_PORT, problems));
+        Listener submissions = new Listener("submissions", "submission.tls-port", submitting, submissionBind,
+                raw.get(Settings.SUBMISSION_TLS_PORT, problems));
+        checkPorts(List.of(smtp, pop3, pop3s, http, admin, autoconfig, submission, submissions), problems);
+        if (submitting) {
+            clients = clients.withSubmission(raw.get(Settings.CLIENTS_SUBMISSION_PORT, problems),
+                    ClientSetup.Security.STARTTLS)
+                    .withSubmission(raw.get(Settings.CLIENTS_SUBMISSIONS_PORT, problems), ClientSetup.Security.SSL);
+        }
 
         Optional<Path> cert = raw.get(Settings.TLS_CERT, problems);
         Optional<Path> key = raw.get(Settings.TLS_KEY, problems);
@@ -251,6 +273,41 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         BackupSettings backup = new BackupSettings(raw.get(Settings.BACKUP_DIR, problems)
                 .map(d -> d.toAbsolutePath().normalize()), raw.get(Settings.BACKUP_INTERVAL, problems),
                 raw.get(Settings.BACKUP_KEEP, problems));
+        Duration retryMin = raw.get(Settings.QUEUE_RETRY_MIN, problems);
+        Duration retryMax = raw.get(Settings.QUEUE_RETRY_MAX, problems);
+        if (retryMax.compareTo(retryMin) < 0) {
+            problems.add(Settings.QUEUE_RETRY_MAX.key() + " = " + Durations.format(retryMax) + " ("
+                    + raw.value(Settings.QUEUE_RETRY_MAX).origin() + "): must be at least queue.retry-min ("
+                    + Durations.format(retryMin) + ")");
+        }
+        int perDomain = raw.get(Settings.DELIVERY_CONNECTIONS_PER_DOMAIN, problems);
+        int maxOut = raw.get(Settings.DELIVERY_MAX_CONNECTIONS, problems);
+        if (maxOut < perDomain) {
+            problems.add(Settings.DELIVERY_MAX_CONNECTIONS.key() + " = " + maxOut + " ("
+                    + raw.value(Settings.DELIVERY_MAX_CONNECTIONS).origin()
+                    + "): must be at least delivery.connections-per-domain (" + perDomain + ")");
+        }
+        String relayHost = raw.get(Settings.RELAY_HOST, problems);
+        String relayUser = raw.get(Settings.RELAY_USERNAME, problems);
+        String relayPassword = raw.get(Settings.RELAY_PASSWORD, problems);
+        if (relayUser.isEmpty() != relayPassword.isEmpty()) {
+            problems.add("relay.username and relay.password go together: set both, or neither for a relay"
+                    + " without AUTH");
+        }
+        Optional<DeliveryConfig.Relay> relay = relayHost.isEmpty() ? Optional.empty()
+                : Optional.of(new DeliveryConfig.Relay(relayHost, raw.get(Settings.RELAY_PORT, problems),
+                raw.get(Settings.RELAY_TLS, problems).equals("implicit"),
+                relayUser.isEmpty() ? Optional.empty() : Optional.of(relayUser),
+                relayPassword.isEmpty() ? Optional.empty() : Optional.of(relayPassword)));
+        DeliveryConfig delivery = new DeliveryConfig(hostname, raw.get(Settings.DNS_SERVERS, problems), 25, retryMin,
+                retryMax, raw.get(Settings.QUEUE_LIFETIME, problems), raw.get(Settings.QUEUE_DELAY_WARNING, problems),
+                perDomain, Math.max(maxOut, perDomain), Duration.ofSeconds(30), Duration.ofMinutes(5),
+                Duration.ofSeconds(1), relay);
+        SubmissionConfig submissionPolicy = new SubmissionConfig(hostname,
+                raw.get(Settings.SUBMISSION_MAX_MESSAGES_PER_HOUR, problems),
+                raw.get(Settings.SUBMISSION_MAX_RECIPIENTS_PER_HOUR, problems),
+                raw.get(Settings.POP3_FAILED_LOGIN_DELAY, problems));
+        boolean delivering = raw.get(Settings.DELIVERY_ENABLED, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -266,12 +323,15 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
+        SendingSettings sending = new SendingSettings(submission, submissions, smtpConfig.toBuilder()
+                .bindAddress(submissionBind).port(submission.port()).proxyProtocol(false).dnsbl(DnsblConfig.OFF).build(),
+                submissionPolicy, delivering, delivery);
         return new ApplianceConfig(file, dataDir, new StoreConfig(spool, index, badmail, reserve, authCacheTtl, authCacheSize), hostname,
                 smtp, pop3, pop3s, http, admin, tls, log, grace, smtpConfig, pop3Config, badmailConfig, sweep, backup,
-                web, clients, autoconfig, filter);
+                web, clients, autoconfig, filter, sending);
     }
 
-    /** {@code smtp.dnsbl-*} and {@code dns.resolver}; the resolver's name is looked up here, once. */
+    /** {@code smtp.dnsbl-*} and {@code dns.servers}. */
     private static DnsblConfig dnsbl(RawConfig raw, List<String> problems) {
         List<Network> allow = new ArrayList<>();
         for (String n : raw.get(Settings.SMTP_DNSBL_ALLOW, problems)) {
@@ -282,18 +342,10 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                         + "): must be an IP network such as 192.168.0.0/16 or 2001:db8::/32");
             }
         }
-        Optional<InetSocketAddress> resolver = raw.get(Settings.DNS_RESOLVER, problems).map(a -> {
-            InetSocketAddress resolved = new InetSocketAddress(a.getHostString(), a.getPort());
-            if (resolved.isUnresolved()) {
-                problems.add(Settings.DNS_RESOLVER.key() + " = \"" + a.getHostString() + "\" (" + raw.value(Settings.DNS_RESOLVER).origin()
-                        + "): cannot resolve that host name");
-            }
-            return resolved;
-        });
         return new DnsblConfig(raw.get(Settings.SMTP_DNSBL_ZONES, problems), allow,
                 raw.get(Settings.SMTP_DNSBL_REJECT_AT, problems).equals("connect") ? DnsblConfig.RejectAt.CONNECT
                         : DnsblConfig.RejectAt.RCPT,
-                raw.get(Settings.SMTP_DNSBL_TIMEOUT, problems), resolver.filter(r -> !r.isUnresolved()));
+                raw.get(Settings.SMTP_DNSBL_TIMEOUT, problems), raw.get(Settings.DNS_SERVERS, problems));
     }
 
     /**

@@ -145,11 +145,57 @@ public final class Settings {
             ValueType.list(ValueType.text(64, Pattern.compile("[A-Za-z0-9_]+"), "an rspamd symbol name")),
             "CLAM_VIRUS", "rspamd rules that mean the message carries a virus: it is refused with 554 5.7.1.");
 
+    // --- sending: submission (RFC 6409, RFC 8314) and outbound delivery
+    public static final Setting<Boolean> SUBMISSION_ENABLED = add("submission.enabled", ValueType.bool(), "true",
+            "Take mail from local users on submission.port (STARTTLS required) and submission.tls-port (implicit"
+                    + " TLS): AUTH PLAIN/LOGIN over TLS only, against the POP3 accounts and their login throttle.");
+    public static final Setting<java.net.InetAddress> SUBMISSION_BIND = add("submission.bind", ValueType.bindAddress(),
+            "::", "Address both submission listeners bind (:: is IPv6 and IPv4; 0.0.0.0 on a host without IPv6).");
+    public static final Setting<Integer> SUBMISSION_PORT = add("submission.port", ValueType.port(), "10587",
+            "Submission with STARTTLS required (587 in production; the Compose file maps 587 to it).");
+    public static final Setting<Integer> SUBMISSION_TLS_PORT = add("submission.tls-port", ValueType.port(), "10465",
+            "Submission over implicit TLS (465 in production; the Compose file maps 465 to it).");
+    public static final Setting<Integer> SUBMISSION_MAX_MESSAGES_PER_HOUR = add("submission.max-messages-per-hour",
+            ValueType.integer(1, 1_000_000), "500",
+            "Messages one user may submit in any hour; more get 451 4.7.1 (a stolen password cannot ruin the"
+                    + " box's reputation).");
+    public static final Setting<Integer> SUBMISSION_MAX_RECIPIENTS_PER_HOUR = add("submission.max-recipients-per-hour",
+            ValueType.integer(1, 10_000_000), "2000", "Recipients one user may address in any hour; more get 451 4.7.1.");
+    public static final Setting<Boolean> DELIVERY_ENABLED = add("delivery.enabled", ValueType.bool(), "true",
+            "Deliver the outbound queue to other servers (by MX, or through relay.host).");
+    public static final Setting<Integer> DELIVERY_CONNECTIONS_PER_DOMAIN = add("delivery.connections-per-domain",
+            ValueType.integer(1, 100), "2", "Connections at once to one destination domain (or to the relay).");
+    public static final Setting<Integer> DELIVERY_MAX_CONNECTIONS = add("delivery.max-connections",
+            ValueType.integer(1, 10_000), "20", "Outbound connections at once in all.");
+    public static final Setting<Duration> QUEUE_LIFETIME = add("queue.lifetime",
+            ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(30)), "5d",
+            "A message not delivered this long after it was submitted fails, and its sender gets a bounce.");
+    public static final Setting<Duration> QUEUE_DELAY_WARNING = add("queue.delay-warning",
+            ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(30)), "4h",
+            "The sender is told once that a message is still waiting, this long after it was submitted.");
+    public static final Setting<Duration> QUEUE_RETRY_MIN = add("queue.retry-min",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), "5m",
+            "Wait after the first temporary failure (4xx, no answer); doubled after each further one.");
+    public static final Setting<Duration> QUEUE_RETRY_MAX = add("queue.retry-max",
+            ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), "1h", "The longest wait between two attempts.");
+    public static final Setting<String> RELAY_HOST = add("relay.host",
+            ValueType.text(253, Pattern.compile("|" + HOSTNAME.pattern()), "a DNS host name, or empty"), "",
+            "A smarthost every message goes through (many ISPs block port 25 outbound), with TLS required and"
+                    + " its certificate verified. Empty: deliver by MX.");
+    public static final Setting<Integer> RELAY_PORT = add("relay.port", ValueType.port(), "587",
+            "The smarthost's port.");
+    public static final Setting<String> RELAY_TLS = add("relay.tls", ValueType.oneOf("starttls", "implicit"),
+            "starttls", "starttls = STARTTLS required (port 587), implicit = TLS from the first byte (port 465).");
+    public static final Setting<String> RELAY_USERNAME = add("relay.username", ValueType.text(320, null, "text"), "",
+            "AUTH PLAIN user name at the smarthost; empty = no AUTH.");
+    public static final Setting<String> RELAY_PASSWORD = add("relay.password", ValueType.text(1024, null, "text"), "",
+            "Its password (keep this file readable by the appliance only, or set POSTKONTOR_RELAY_PASSWORD).");
+
     // --- DNS
-    public static final Setting<Optional<java.net.InetSocketAddress>> DNS_RESOLVER = add("dns.resolver",
-            ValueType.optionalHostPort(53), "",
-            "The DNS server Postkontor asks (DNSBL look-ups), host or host:port. Empty: the system's"
-                    + " (/etc/resolv.conf).");
+    public static final Setting<List<java.net.InetSocketAddress>> DNS_SERVERS = add("dns.servers",
+            ValueType.hostPorts(53), "",
+            "DNS servers Postkontor asks (DNSBL look-ups; delivery's MX, A/AAAA and TXT for MTA-STS), host or"
+                    + " host:port, comma-separated. Empty: the system's resolver (/etc/resolv.conf).");
 
     public static final Setting<java.net.InetAddress> POP3_BIND = add("pop3.bind", ValueType.bindAddress(),
             "::", "Address both POP3 listeners bind (:: is IPv6 and IPv4; 0.0.0.0 on a host without IPv6).");
@@ -264,6 +310,12 @@ public final class Settings {
     public static final Setting<Integer> CLIENTS_POP3S_PORT = add("clients.pop3s-port", ValueType.integer(1, 65535),
             "995", "The POP3 port clients are told (implicit TLS): the public one, which Compose maps to"
                     + " pop3.tls-port.");
+    public static final Setting<Integer> CLIENTS_SUBMISSION_PORT = add("clients.submission-port",
+            ValueType.integer(1, 65535), "587", "The submission port clients are told (STARTTLS): the public one,"
+                    + " which Compose maps to submission.port.");
+    public static final Setting<Integer> CLIENTS_SUBMISSIONS_PORT = add("clients.submissions-port",
+            ValueType.integer(1, 65535), "465", "The submission port clients are told for implicit TLS: the"
+                    + " public one, which Compose maps to submission.tls-port.");
     public static final Setting<java.net.InetAddress> AUTOCONFIG_BIND = add("autoconfig.bind", ValueType.bindAddress(),
             "::", "Address of the public HTTPS listener for client autoconfiguration.");
     public static final Setting<Optional<Integer>> AUTOCONFIG_PORT = add("autoconfig.port", ValueType.optionalPort(),

@@ -385,4 +385,28 @@ public interface ValueType<T> {
             }
         };
     }
+
+    /**
+     * A comma-separated list of {@code host[:port]} (IPv6 literals in brackets); empty is the empty
+     * list. Names are resolved once, at start.
+     */
+    static ValueType<List<java.net.InetSocketAddress>> hostPorts(int defaultPort) {
+        ValueType<Optional<java.net.InetSocketAddress>> one = optionalHostPort(defaultPort);
+        return list(new ValueType<>() {
+            @Override
+            public java.net.InetSocketAddress parse(String text) {
+                java.net.InetSocketAddress a = one.parse(text).orElseThrow(() -> new IllegalArgumentException("empty item"));
+                java.net.InetSocketAddress resolved = new java.net.InetSocketAddress(a.getHostString(), a.getPort());
+                if (resolved.isUnresolved()) {
+                    throw new IllegalArgumentException("cannot resolve " + a.getHostString());
+                }
+                return resolved;
+            }
+
+            @Override
+            public String allowed() {
+                return "host or host:port (e.g. 127.0.0.1:5353, [::1]:53)";
+            }
+        });
+    }
 }

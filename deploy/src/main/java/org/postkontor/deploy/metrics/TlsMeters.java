@@ -10,7 +10,7 @@ import org.postkontor.deploy.tls.TlsEvents;
 /** {@link TlsEvents} as {@code postkontor_tls_*} metrics. */
 public final class TlsMeters implements TlsEvents {
 
-    private static final Set<String> SERVICES = Set.of("smtp", "pop3", "https");
+    private static final Set<String> SERVICES = Set.of("smtp", "submission", "pop3", "https");
     private static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
     private final MeterRegistry registry;

@@ -31,8 +31,8 @@ import org.postkontor.store.testing.PlainTestHasher;
  * autoconfig listener (verifying the appliance's certificate for the mail host name), takes host,
  * port and security from them, and retrieves a message with poplib over the announced POP3S
  * port, verifying the certificate again. The mail host name resolves to 127.0.0.1 inside the
- * script (a stand-in for DNS). Sending (smtplib) waits for submission, which is not built: the
- * answers announce no outgoing server, and the script checks that.
+ * script (a stand-in for DNS). The answers announce the two submission servers (587 STARTTLS,
+ * 465 SSL) as outgoing; sending through them is SendingEndToEndTest's.
  */
 class AutoconfigEndToEndTest {
 
@@ -124,7 +124,7 @@ class AutoconfigEndToEndTest {
             List<String> lines = out.lines().toList();
             assertTrue(lines.contains("HTTP GET /.well-known/autoconfig/mail/config-v1.1.xml 200 application/xml; charset=utf-8"),
                     out);
-            assertTrue(lines.contains("THUNDERBIRD mail.example.test " + pop3s + " SSL outgoing 0"), out);
+            assertTrue(lines.contains("THUNDERBIRD mail.example.test " + pop3s + " SSL outgoing 2"), out);
             assertTrue(lines.contains("OUTLOOK POP3 mail.example.test " + pop3s + " on alice@example.test"), out);
             assertTrue(lines.contains("APPLE EmailTypePOP mail.example.test " + pop3s + " True"), out);
             assertTrue(lines.contains("POP3 1 set up by itself"), out);

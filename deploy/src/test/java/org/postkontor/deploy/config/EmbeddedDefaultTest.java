@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,7 +36,11 @@ class EmbeddedDefaultTest {
         assertFalse(c.autoconfig().enabled(), "the public autoconfig listener is off by default");
         assertFalse(c.web().userPages(), "self-service is off by default");
         assertEquals(995, c.clients().incoming().get(0).port());
-        assertTrue(c.clients().outgoing().isEmpty(), "no submission announced until it is built");
+        assertEquals(10587, c.sending().submission().port());
+        assertEquals(10465, c.sending().submissions().port());
+        assertTrue(c.sending().submission().enabled() && c.sending().deliveryEnabled(), "sending is on by default");
+        assertEquals(List.of(587, 465), c.clients().outgoing().stream().map(s -> s.port()).toList(),
+                "submission announced on the public ports");
         assertTrue(c.tls().cert().isEmpty());
         assertEquals("modern", c.tls().profile());
         assertFalse(c.hostname().isBlank());

@@ -19,7 +19,7 @@ import org.postkontor.smtp.DnsblConfig;
 import org.postkontor.smtp.Network;
 import org.postkontor.smtp.filter.Filtering;
 
-/** {@code filter.*}, {@code smtp.dnsbl-*} and {@code dns.resolver}: off by default, set from file or environment, mistakes named. */
+/** {@code filter.*}, {@code smtp.dnsbl-*} and {@code dns.servers}: off by default, set from file or environment, mistakes named. */
 class FilterSettingsTest {
 
     @TempDir
@@ -46,7 +46,7 @@ class FilterSettingsTest {
                 smtp.dnsbl-zones=zen.spamhaus.org, bl.example.net
                 smtp.dnsbl-allow=203.0.113.0/24
                 smtp.dnsbl-reject-at=connect
-                dns.resolver=127.0.0.1:5353
+                dns.servers=127.0.0.1:5353
                 """);
         ApplianceConfig c = ApplianceConfig.load(Optional.of(f), Map.of("POSTKONTOR_FILTER_TIMEOUT", "3s"));
         assertEquals(Optional.of(URI.create("http://127.0.0.1:11333")), c.filter().rspamdUrl());
@@ -57,7 +57,7 @@ class FilterSettingsTest {
         assertEquals(List.of("zen.spamhaus.org", "bl.example.net"), d.zones());
         assertEquals(List.of(Network.parse("203.0.113.0/24")), d.allow());
         assertEquals(DnsblConfig.RejectAt.CONNECT, d.rejectAt());
-        assertEquals(5353, d.resolver().orElseThrow().getPort());
+        assertEquals(5353, d.servers().get(0).getPort());
     }
 
     @Test
@@ -68,12 +68,12 @@ class FilterSettingsTest {
                 filter.quarantine-score=lots
                 smtp.dnsbl-zones=not a zone
                 smtp.dnsbl-allow=10.0.0.0/33
-                dns.resolver=no such host!
+                dns.servers=no such host!
                 """);
         ConfigException e = assertThrows(ConfigException.class, () -> ApplianceConfig.load(Optional.of(f), Map.of()));
         String all = String.join("\n", e.problems());
         for (String key : List.of("filter.rspamd-url", "filter.on-error", "filter.quarantine-score", "smtp.dnsbl-zones",
-                "smtp.dnsbl-allow", "dns.resolver")) {
+                "smtp.dnsbl-allow", "dns.servers")) {
             assertTrue(all.contains(key), key + " not named in:\n" + all);
         }
     }

@@ -38,6 +38,9 @@ public final class TestEnv {
             env.put("POSTKONTOR_" + k + "_PORT", "0");
         }
         env.put("POSTKONTOR_POP3_TLS_PORT", "0");
+        env.put("POSTKONTOR_SUBMISSION_BIND", "127.0.0.1");
+        env.put("POSTKONTOR_SUBMISSION_PORT", "0");
+        env.put("POSTKONTOR_SUBMISSION_TLS_PORT", "0");
         env.put("POSTKONTOR_STORE_FREE_DISK_RESERVE", "1MiB");
         env.put("POSTKONTOR_POP3_FAILED_LOGIN_DELAY", "0");
         env.put("POSTKONTOR_SERVER_HOSTNAME", "mx.example.test");

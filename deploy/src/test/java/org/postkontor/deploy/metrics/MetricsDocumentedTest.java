@@ -65,6 +65,10 @@ class MetricsDocumentedTest {
             TlsMeters tls = new TlsMeters(r);
             tls.certificate(TestCertificates.selfSigned("localhost").certificate());
             tls.handshake("smtp", "TLSv1.3");
+            SendingMeters sending = new SendingMeters(r);
+            sending.attempt(Duration.ofMillis(20));
+            SendingMeters.registerQueue(r, () -> new org.postkontor.store.OutboundQueue.Totals(2, 300,
+                    Optional.of(clock.instant().minusSeconds(60))), clock);
             BackupMeters backup = new BackupMeters(r, Duration.ofDays(1));
             backup.lastSuccess(clock.instant());
             backup.succeeded(Duration.ofSeconds(3), 4096);

@@ -60,6 +60,21 @@ class SecurityScanTest {
                     .filter(l -> l.startsWith("postkontor_smtp_rejections_total") && !l.endsWith(" 0.0")).toList());
             assertTrue(ProofAppliance.value(metrics, "postkontor_smtp_rejections_total{reason=\"relay_denied\"}") >= 10,
                     "the script's relay attempts reached RCPT and were refused as relaying:\n" + metrics);
+            // The submission listeners: nothing is taken without AUTH (530 5.7.0), over STARTTLS or
+            // implicit TLS (nmap's smtp library tries TLS when a plain greeting does not come).
+            for (String listener : List.of("submission", "submissions")) {
+                int p = a.port(listener);
+                Tools.Output o = Tools.run(List.of("nmap", "-sT", "-Pn", "-n", "-p", String.valueOf(p),
+                        "--script", "+smtp-open-relay", "--script-args", "smtp-open-relay.to=relaytest",
+                        "127.0.0.1"), 240);
+                System.out.println("nmap smtp-open-relay on " + listener + " port " + p + ":\n" + o.text());
+                assertEquals(0, o.exit(), o.text());
+                assertTrue(o.text().contains("smtp-open-relay:"), "the script ran:\n" + o.text());
+                assertFalse(o.text().contains("is an open relay"), o.text());
+                assertTrue(o.text().contains("Server isn't an open relay, authentication needed"), o.text());
+            }
+            assertEquals(0.0, ProofAppliance.value(a.metrics(), "postkontor_submission_recipients_total{destination=\"remote\"}"),
+                    "no recipient was taken on a submission listener");
         }
     }
 

@@ -47,12 +47,9 @@ final class Blocklists {
         this.metrics = metrics;
         if (!config.enabled()) {
             this.resolver = null;
-        } else if (config.resolver().isPresent()) {
-            SimpleResolver r = new SimpleResolver(config.resolver().get());
-            r.setTimeout(config.timeout());
-            this.resolver = r;
         } else {
-            ExtendedResolver r = new ExtendedResolver();
+            ExtendedResolver r = config.servers().isEmpty() ? new ExtendedResolver()
+                    : new ExtendedResolver(config.servers().stream().<Resolver>map(SimpleResolver::new).toList());
             r.setTimeout(config.timeout());
             this.resolver = r;
         }

@@ -52,6 +52,13 @@ public final class ConnectionLimiter implements SessionHandler {
     public SessionAcceptance accept(Session session) {
         AdaptedSocket socket = (AdaptedSocket) session.getSocket();
         Connection conn = socket.connection();
+        if (socket instanceof TlsSocket tls) {
+            try {
+                tls.handshakeIfPending();
+            } catch (IOException e) {
+                return SessionAcceptance.failure(421, "4.7.0 TLS handshake failed");
+            }
+        }
         try {
             socket.input().commands(session.getRawInput()); // the PROXY header is behind us
         } catch (IOException e) {

@@ -14,7 +14,8 @@ final class EnhancedCodes {
     static String forLibraryReply(int code, String text) {
         String t = text.toLowerCase(Locale.ROOT);
         return switch (code) {
-            case 211, 214, 220, 221, 235, 250, 251, 252 -> "2.0.0";
+            case 211, 214, 220, 221, 250, 251, 252 -> "2.0.0";
+            case 235 -> "2.7.0"; // RFC 4954 §6: authentication succeeded
             case 421 -> t.contains("timeout") ? "4.4.2" : t.contains("connections") ? "4.7.0" : "4.3.0";
             case 450 -> "4.2.0";
             case 451 -> "4.3.0";
@@ -25,6 +26,7 @@ final class EnhancedCodes {
             case 502, 503 -> "5.5.1";
             case 504, 555 -> "5.5.4";
             case 530 -> "5.7.0";
+            case 535 -> "5.7.8"; // RFC 4954 §6: credentials invalid
             case 552 -> "5.3.4";
             case 553 -> "5.1.7";
             default -> (code / 100) + ".0.0";

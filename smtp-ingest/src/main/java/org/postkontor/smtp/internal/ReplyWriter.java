@@ -14,7 +14,8 @@ import org.postkontor.smtp.SmtpMetrics.Reason;
  * <ul>
  *   <li>adds an RFC 3463 enhanced status code to every 2xx/4xx/5xx reply line that has none (the
  *       greeting and the EHLO/HELO replies are exempt, RFC 2034 §4);</li>
- *   <li>advertises PIPELINING (RFC 2920) and ENHANCEDSTATUSCODES (RFC 2034) in the EHLO reply;</li>
+ *   <li>advertises PIPELINING (RFC 2920) and ENHANCEDSTATUSCODES (RFC 2034) in the EHLO reply, and
+ *       not STARTTLS once TLS is on (RFC 3207 §4.2; the library lists it still);</li>
  *   <li>applies the error tarpit: the reply to the n-th bad command is delayed, and after
  *       {@code tarpitLimit} of them the session gets 421 4.7.0 and is closed;</li>
  *   <li>closes a session that ran past {@code sessionMaxDuration} with 421 4.4.2.</li>
@@ -148,7 +149,9 @@ final class ReplyWriter extends OutputStream {
         }
         greeted = true;
         if (inEhlo) {
-            add(s);
+            if (!(s.equals("250-STARTTLS") && conn.tlsProtocol() != null)) {
+                add(s);
+            }
             inEhlo = !last;
             return;
         }

@@ -26,10 +26,29 @@ final class TlsSocket extends SSLSocket implements AdaptedSocket {
     private final Connection connection;
     private OutputStream replies;
     private CommandInput commands;
+    private volatile boolean handshakePending;
 
     private TlsSocket(SSLSocket tls, Connection connection) {
         this.tls = tls;
         this.connection = connection;
+    }
+
+    /**
+     * TLS from the first byte (RFC 8314 implicit TLS) on an accepted socket; the handshake runs on
+     * the session's thread ({@link #handshakeIfPending}), never on the accepting one.
+     */
+    static TlsSocket implicit(java.net.Socket socket, SSLContext context) throws IOException {
+        TlsSocket s = (TlsSocket) over(socket, context);
+        s.handshakePending = true;
+        return s;
+    }
+
+    /** Runs the handshake of an implicit-TLS socket once; a failure closes the connection. */
+    void handshakeIfPending() throws IOException {
+        if (handshakePending) {
+            handshakePending = false;
+            startHandshake();
+        }
     }
 
     /** Puts TLS on the accepted socket (SubEthaSMTP's {@code SSLSocketCreator}). */

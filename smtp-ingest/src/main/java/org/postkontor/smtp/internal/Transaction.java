@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.io.ByteArrayInputStream;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +18,6 @@ import org.postkontor.badmail.ReasonKind;
 import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.SmtpMetrics.Reason;
-import org.postkontor.smtp.SmtpMetrics.Result;
 import org.postkontor.smtp.filter.Envelope;
 import org.postkontor.smtp.filter.MessageFilter;
 import org.postkontor.store.BadmailStore.BadmailEnvelope;
@@ -40,8 +36,9 @@ import org.subethamail.smtp.server.Session;
 /**
  * One mail transaction (SubEthaSMTP's {@link MessageHandler}: {@code from → recipient* → data →
  * done}, done always). RCPT is checked against the directory and the spool at once; the data is
- * read up to the size limit (the rest drained, so the session stays usable), checked, and handed
- * to {@link Spool#deliver} inside {@link #data}: the library sends 250 only after it returns.
+ * read up to the size limit (the rest drained, so the session stays usable), checked, screened
+ * (rspamd, when on) and handed to {@link Spool#deliver} inside {@link #data}: the library sends 250
+ * only after it returns.
  */
 final class Transaction implements MessageHandler {
 
@@ -64,9 +61,7 @@ final class Transaction implements MessageHandler {
     /** Accepted recipients that resolved to local mailboxes (the rest go to badmail anyway). */
     private final List<String> localRecipients = new ArrayList<>();
     private long size = -1;
-    /** Writing the data to smtp.temp-dir failed (e.g. ENOSPC): the rest is drained, then refused. */
-    private IOException bufferFailure;
-    private String result = "aborted";
+    private final TransactionOutcome ending;
     private String queueId = "-";
 
     Transaction(Session session, SmtpConfig config, SmtpMetrics metrics, RecipientResolver resolver, Spool spool,
@@ -79,6 +74,7 @@ final class Transaction implements MessageHandler {
         this.spool = spool;
         this.badmail = badmail;
         this.screening = screening;
+        this.ending = new TransactionOutcome(metrics);
         this.number = conn.nextTransaction();
         conn.inTransaction(true);
     }
@@ -92,20 +88,20 @@ final class Transaction implements MessageHandler {
     @Override
     public void recipient(String recipient) throws RejectException {
         if (conn.dnsblListing() != null) {
-            throw refuse(Reply.dnsbl(conn.client().getAddress(), conn.dnsblListing()));
+            throw ending.refuse(Reply.dnsbl(conn.client().getAddress(), conn.dnsblListing()));
         }
         if (accepted.size() >= config.maxRecipients()) {
-            throw refuse(Reply.TOO_MANY_RECIPIENTS);
+            throw ending.refuse(Reply.TOO_MANY_RECIPIENTS);
         }
         RecipientResolver.Outcome outcome;
         try {
             outcome = resolver.resolve(recipient);
         } catch (StoreException e) {
             log.warn("session={} rcpt lookup failed: {}", session.getSessionId(), e.toString());
-            throw refuse(Reply.forStore(e));
+            throw ending.refuse(Reply.forStore(e));
         }
         switch (outcome) {
-            case RecipientResolver.Refused r -> throw refuse(r.reply());
+            case RecipientResolver.Refused r -> throw ending.refuse(r.reply());
             case RecipientResolver.ToBadmail b ->
                     badmailRecipients.computeIfAbsent(b.kind(), k -> new ArrayList<>()).add(recipient);
             case RecipientResolver.Local l -> {
@@ -117,7 +113,7 @@ final class Transaction implements MessageHandler {
                         c = spool.check(m, Math.max(0, session.getDeclaredMessageSize()));
                     } catch (StoreException e) {
                         log.warn("session={} quota check failed: {}", session.getSessionId(), e.toString());
-                        throw refuse(Reply.forStore(e));
+                        throw ending.refuse(Reply.forStore(e));
                     }
                     if (c == DeliveryCheck.OK) {
                         anyOk = true;
@@ -126,7 +122,7 @@ final class Transaction implements MessageHandler {
                     }
                 }
                 if (!anyOk) {
-                    throw refuse(refusal);
+                    throw ending.refuse(refusal);
                 }
                 mailboxes.addAll(l.mailboxes());
                 localRecipients.add(recipient);
@@ -140,81 +136,26 @@ final class Transaction implements MessageHandler {
     @Override
     public String data(InputStream data) throws RejectException, IOException {
         conn.dataReceived(true);
-        Socket socket = session.getSocket();
-        int commandTimeout = socket.getSoTimeout();
-        socket.setSoTimeout((int) config.dataTimeout().toMillis());
-        DataScanner scanner = new DataScanner(config.maxLineLength());
-        try (MessageBuffer buffer = new MessageBuffer(config.tempDir(), config.memoryBufferBytes())) {
-            long total = read(data, buffer, scanner);
-            long endOfData = System.nanoTime();
-            setTimeout(socket, commandTimeout);
-            size = total;
-            if (total > config.maxMessageSize()) {
-                throw end(Reply.TOO_BIG);
+        try (ReceivedData received = ReceivedData.read(session, conn, config, data)) {
+            size = received.size();
+            Reply problem = received.problem();
+            if (problem != null) {
+                if (received.bufferFailure() != null && problem != Reply.TOO_BIG) {
+                    log.warn("session={} cannot buffer the data: {}", session.getSessionId(),
+                            received.bufferFailure().toString());
+                }
+                throw ending.end(problem);
             }
-            if (bufferFailure != null) {
-                log.warn("session={} cannot buffer the data: {}", session.getSessionId(), bufferFailure.toString());
-                throw end(Reply.forTempFile(bufferFailure));
-            }
-            if (scanner.sawNul()) {
-                throw end(Reply.NUL_IN_DATA);
-            }
-            if (scanner.sawLongLine()) {
-                throw end(Reply.LINE_TOO_LONG);
-            }
-            if (scanner.receivedHeaders() > config.maxReceivedHeaders()) {
-                throw end(Reply.LOOP);
-            }
-            String reply = switch (screening.screen(envelope(), content(buffer), session.getSessionId())) {
-                case Screening.Refuse r -> throw end(r.reply());
-                case Screening.Quarantine q -> quarantine(buffer, q.text());
-                case Screening.Deliver d -> deliver(buffer, d);
+            String reply = switch (screening.screen(envelope(), content(received), session.getSessionId())) {
+                case Screening.Refuse r -> throw ending.end(r.reply());
+                case Screening.Quarantine q -> quarantine(received, q.text());
+                case Screening.Deliver d -> deliver(received, d);
             };
-            metrics.bytesReceived(total);
-            metrics.acceptLatency(Duration.ofNanos(System.nanoTime() - endOfData));
+            metrics.bytesReceived(size);
+            metrics.acceptLatency(Duration.ofNanos(System.nanoTime() - received.endOfData()));
             return reply;
-        } finally {
-            setTimeout(socket, commandTimeout);
-        }
-    }
-
-    private long read(InputStream data, MessageBuffer buffer, DataScanner scanner) throws IOException, RejectException {
-        byte[] b = new byte[16384];
-        long total = 0;
-        while (true) {
-            int n;
-            try {
-                n = data.read(b);
-            } catch (SocketTimeoutException e) {
-                throw endAndDrop(Reply.DATA_TIMEOUT);
-            } catch (IOException e) {
-                // EOF or reset inside DATA or a BDAT chunk, or the watchdog closing the socket.
-                throw endAndDrop(conn.expired() ? Reply.SESSION_TOO_LONG : Reply.CONNECTION_LOST);
-            }
-            if (n < 0) {
-                if (bufferFailure == null) {
-                    try {
-                        buffer.finish();
-                    } catch (IOException e) {
-                        bufferFailure = e;
-                    }
-                }
-                return total;
-            }
-            if (total + n <= config.maxMessageSize()) {
-                scanner.scan(b, 0, n);
-                if (bufferFailure == null) {
-                    try {
-                        buffer.write(b, 0, n);
-                    } catch (IOException e) {
-                        bufferFailure = e; // keep reading to the end of the data, so the session stays usable
-                    }
-                }
-            }
-            total += n;
-            if (conn.expired()) {
-                throw endAndDrop(Reply.SESSION_TOO_LONG);
-            }
+        } catch (ReceivedData.Cut cut) {
+            throw ending.drop(cut.reply());
         }
     }
 
@@ -229,21 +170,21 @@ final class Transaction implements MessageHandler {
                 session.getAuthenticationHandler().map(h -> String.valueOf(h.getIdentity())), id(), config.hostname());
     }
 
-    private static MessageFilter.Content content(MessageBuffer buffer) {
+    private static MessageFilter.Content content(ReceivedData received) {
         return new MessageFilter.Content() {
             @Override
             public long size() {
-                return buffer.size();
+                return received.size();
             }
 
             @Override
             public InputStream open() throws IOException {
-                return buffer.open();
+                return received.open();
             }
         };
     }
 
-    private String deliver(MessageBuffer buffer, Screening.Deliver edits) throws RejectException, IOException {
+    private String deliver(ReceivedData buffer, Screening.Deliver edits) throws RejectException, IOException {
         String id = id();
         Instant now = conn.clock().instant();
         Receipt receipt = null;
@@ -259,10 +200,10 @@ final class Transaction implements MessageHandler {
                 receipt = spool.deliver(mailboxes, message);
             } catch (StoreException e) {
                 log.warn("session={} delivery failed: {}", session.getSessionId(), e.toString());
-                throw end(Reply.forStore(e));
+                throw ending.end(Reply.forStore(e));
             }
             if (receipt.delivered().isEmpty()) {
-                throw end(worst(receipt.refused().values()));
+                throw ending.end(worst(receipt.refused().values()));
             }
             queueId = receipt.queueId();
         }
@@ -274,8 +215,7 @@ final class Transaction implements MessageHandler {
             }
         }
         toBadmail(buffer, toBadmail, null, now);
-        result = "accepted";
-        metrics.transaction(Result.ACCEPTED);
+        ending.accepted();
         return "2.0.0 Ok: queued as " + queueId;
     }
 
@@ -283,20 +223,19 @@ final class Transaction implements MessageHandler {
      * Everything goes to badmail: the local recipients with reason {@code spam} (an admin can
      * release it with {@code badmail redeliver}), the others with their own reason.
      */
-    private String quarantine(MessageBuffer buffer, String why) throws RejectException, IOException {
+    private String quarantine(ReceivedData buffer, String why) throws RejectException, IOException {
         Map<String, List<String>> toBadmail = new LinkedHashMap<>();
         if (!localRecipients.isEmpty()) {
             toBadmail.put(ReasonKind.SPAM, localRecipients);
         }
         toBadmail.putAll(badmailRecipients);
         toBadmail(buffer, toBadmail, why, conn.clock().instant());
-        result = "accepted:quarantined";
-        metrics.transaction(Result.ACCEPTED);
+        ending.accepted("accepted:quarantined");
         return "2.0.0 Ok: queued as " + queueId;
     }
 
     /** Hands the original to badmail once per reason kind; {@code spamText} explains kind spam. */
-    private void toBadmail(MessageBuffer buffer, Map<String, List<String>> byKind, String spamText, Instant now)
+    private void toBadmail(ReceivedData buffer, Map<String, List<String>> byKind, String spamText, Instant now)
             throws RejectException, IOException {
         for (Map.Entry<String, List<String>> e : byKind.entrySet()) {
             Reply why = switch (e.getKey()) {
@@ -314,7 +253,7 @@ final class Transaction implements MessageHandler {
             } catch (StoreException ex) {
                 // Better a duplicate for the delivered recipients (the client retries) than a lost copy.
                 log.warn("session={} badmail handover failed: {}", session.getSessionId(), ex.toString());
-                throw end(Reply.forStore(ex));
+                throw ending.end(Reply.forStore(ex));
             }
             metrics.badmailHandover();
             if ("-".equals(queueId)) {
@@ -339,33 +278,6 @@ final class Transaction implements MessageHandler {
         return conn.client().getAddress().getHostAddress();
     }
 
-    private RejectException refuse(Reply reply) {
-        metrics.rejection(reply.reason());
-        return reply.reject();
-    }
-
-    /** A reply that ends the transaction (after the data). */
-    private RejectException end(Reply reply) {
-        result = (reply.permanent() ? "rejected:" : "tempfail:") + reply.reason().label();
-        metrics.transaction(reply.permanent() ? Result.REJECTED : Result.TEMPFAIL);
-        return refuse(reply);
-    }
-
-    private RejectException endAndDrop(Reply reply) {
-        result = "tempfail:" + (reply == Reply.CONNECTION_LOST ? "connection_lost" : reply.reason().label());
-        metrics.transaction(Result.TEMPFAIL);
-        metrics.rejection(reply.reason());
-        return reply.drop();
-    }
-
-    private static void setTimeout(Socket socket, int millis) {
-        try {
-            socket.setSoTimeout(millis);
-        } catch (SocketException e) {
-            // closed: the session ends anyway
-        }
-    }
-
     @Override
     public void done() {
         conn.inTransaction(false);
@@ -374,7 +286,7 @@ final class Transaction implements MessageHandler {
                     session.getSessionId(), number, clientIp(),
                     TraceHeaders.safe(session.getHelo().orElse("-"), 64),
                     sender == null ? "-" : TraceHeaders.safe(sender, 128), accepted.size(),
-                    size < 0 ? "-" : Long.toString(size), result, queueId,
+                    size < 0 ? "-" : Long.toString(size), ending.result(), queueId,
                     conn.tlsProtocol() == null ? "none" : conn.tlsProtocol());
         }
     }

@@ -9,6 +9,8 @@ import org.postkontor.store.Administration;
 import org.postkontor.store.BackupSummary;
 import org.postkontor.store.BadmailStore;
 import org.postkontor.store.Directory;
+import org.postkontor.store.DkimKeys;
+import org.postkontor.store.OutboundQueue;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.MaildropStore;
 import org.postkontor.store.PasswordHasher;
@@ -27,6 +29,8 @@ import org.postkontor.store.internal.accounts.Mailboxes;
 import org.postkontor.store.internal.backup.Backups;
 import org.postkontor.store.internal.backup.Restore;
 import org.postkontor.store.internal.badmail.FileBadmailStore;
+import org.postkontor.store.internal.dkim.FileDkimKeys;
+import org.postkontor.store.internal.outbound.FileOutboundQueue;
 import org.postkontor.store.internal.files.DurableFiles;
 import org.postkontor.store.internal.mail.MailStore;
 import org.slf4j.Logger;
@@ -36,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * The embedded store: one process, files on local volumes. Mail is the spool (bodies with their
  * header records, and the removal log) with an in-memory index built from it at every start; the
  * accounts are an in-memory H2 database rebuilt from its journal at every start; badmail is its
- * files with an in-memory index. Nothing durable is an H2 file, and nothing is repaired at start:
+ * files with an in-memory index; the outbound queue is its files and a state log under the spool;
+ * DKIM keys are files under the index directory. Nothing durable is an H2 file, and nothing is repaired at start:
  * it is built from the record of truth.
  *
  * <p>{@link #open}: accounts first (deliveries check against them), then the spool, then badmail;
@@ -49,6 +54,8 @@ public final class EmbeddedStore implements Store {
     private final AccountsDatabase accountsDb;
     private final MailStore mail;
     private final FileBadmailStore badmail;
+    private final FileOutboundQueue outbound;
+    private final FileDkimKeys dkim;
     private final AccountsDirectory directory;
     private final Accounts accounts;
     private final Administration admin;
@@ -56,16 +63,19 @@ public final class EmbeddedStore implements Store {
     private final Backups backups;
     private boolean closed;
 
-    private EmbeddedStore(AccountsDatabase accountsDb, MailStore mail, FileBadmailStore badmail, AccountsDirectory directory,
+    private EmbeddedStore(AccountsDatabase accountsDb, MailStore mail, FileBadmailStore badmail,
+                          FileOutboundQueue outbound, FileDkimKeys dkim, AccountsDirectory directory,
                           Accounts accounts, Administration admin, WebUsers webUsers) {
         this.accountsDb = accountsDb;
         this.mail = mail;
         this.badmail = badmail;
+        this.outbound = outbound;
+        this.dkim = dkim;
         this.directory = directory;
         this.accounts = accounts;
         this.admin = admin;
         this.webUsers = webUsers;
-        this.backups = new Backups(accountsDb, mail, badmail);
+        this.backups = new Backups(accountsDb, mail, badmail, outbound, dkim);
     }
 
     /**
@@ -88,19 +98,25 @@ public final class EmbeddedStore implements Store {
         long start = System.nanoTime();
         AccountsDatabase accountsDb = AccountsDatabase.open(indexFiles.root(), indexFiles);
         MailStore mail = null;
+        FileOutboundQueue outbound = null;
         try {
             AccountsDirectory directory = new AccountsDirectory(accountsDb);
             mail = MailStore.open(config.spoolDir(), indexFiles.root(), config.freeDiskReserveBytes(),
                     directory::limits, clock, metrics);
             FileBadmailStore badmail = FileBadmailStore.open(config.badmailDir(), config.freeDiskReserveBytes(), clock,
                     metrics);
+            outbound = FileOutboundQueue.open(config.spoolDir(), config.freeDiskReserveBytes(), clock, metrics);
+            FileDkimKeys dkim = FileDkimKeys.open(indexFiles.root(), indexFiles);
             Administration admin = new AccountsAdministration(accountsDb, hasher, clock, mailboxes(mail), config);
-            EmbeddedStore store = new EmbeddedStore(accountsDb, mail, badmail, directory,
+            EmbeddedStore store = new EmbeddedStore(accountsDb, mail, badmail, outbound, dkim, directory,
                     AccountsAuthentication.withCache(accountsDb, hasher, clock, config, metrics), admin,
                     new JdbcWebUsers(accountsDb, hasher, clock));
             log.info("store open in {} ms", (System.nanoTime() - start) / 1_000_000);
             return store;
         } catch (StoreException | RuntimeException e) {
+            if (outbound != null) {
+                outbound.close();
+            }
             if (mail != null) {
                 mail.close();
             }
@@ -188,6 +204,16 @@ public final class EmbeddedStore implements Store {
     }
 
     @Override
+    public OutboundQueue outbound() {
+        return outbound;
+    }
+
+    @Override
+    public DkimKeys dkimKeys() {
+        return dkim;
+    }
+
+    @Override
     public BackupSummary backup(Path target, Path previous) throws StoreException {
         return backups.write(target, previous);
     }
@@ -198,6 +224,7 @@ public final class EmbeddedStore implements Store {
             return;
         }
         closed = true;
+        outbound.close();
         mail.close();
         accountsDb.close();
         log.info("store closed");

@@ -41,6 +41,11 @@ public final class TestCertificates {
 
     /** A fresh EC P-256 key and a certificate for {@code localhost} and 127.0.0.1, valid for a day. */
     public static TestCertificates selfSigned(String commonName) {
+        return selfSigned(commonName, new String[0]);
+    }
+
+    /** The same, naming {@code dnsNames} as well (a remote MX, an MTA-STS policy host). */
+    public static TestCertificates selfSigned(String commonName, String... dnsNames) {
         try {
             KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
             gen.initialize(256);
@@ -50,9 +55,13 @@ public final class TestCertificates {
             var builder = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()),
                     Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(1, ChronoUnit.DAYS)), name,
                     kp.getPublic());
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"),
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+            java.util.List<GeneralName> sans = new java.util.ArrayList<>(java.util.List.of(
+                    new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+            for (String d : dnsNames) {
+                sans.add(new GeneralName(GeneralName.dNSName, d));
+            }
+            builder.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(sans.toArray(new GeneralName[0])));
             var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate());
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(builder.build(signer));
             return new TestCertificates(kp, cert);
@@ -77,6 +86,21 @@ public final class TestCertificates {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kmf.getKeyManagers(), null, new SecureRandom());
             return ctx;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A trust manager whose only root is this certificate (a client that verifies it, e.g. MTA-STS). */
+    public javax.net.ssl.X509TrustManager trustManager() {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("root", certificate);
+            javax.net.ssl.TrustManagerFactory tmf =
+                    javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            return (javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0];
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * counter makes them unique within one run. At most 11+1+10+1+13 = 36 characters, all in
  * 0x21-0x7E (RFC 1939 §7 allows 70). Thread-safe.
  */
-final class QueueIds {
+public final class QueueIds {
 
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
 
@@ -19,7 +19,7 @@ final class QueueIds {
     private final String node;
     private final AtomicLong counter = new AtomicLong();
 
-    QueueIds(Clock clock) {
+    public QueueIds(Clock clock) {
         this.clock = clock;
         SecureRandom r = new SecureRandom();
         char[] n = new char[10];
@@ -29,7 +29,7 @@ final class QueueIds {
         this.node = new String(n);
     }
 
-    String next() {
+    public String next() {
         String hex = Long.toHexString(Math.max(0, clock.millis()));
         StringBuilder b = new StringBuilder(36);
         for (int i = hex.length(); i < 11; i++) {
