@@ -27,6 +27,7 @@ import org.postkontor.store.MailAddress;
 import org.postkontor.store.OutboundQueue;
 import org.postkontor.store.Resolution;
 import org.postkontor.store.Store;
+import org.postkontor.store.Receipt;
 import org.postkontor.store.StoreException;
 import org.postkontor.submit.SubmissionMetrics.Limit;
 import org.postkontor.submit.dkim.DkimSigner;
@@ -63,6 +64,9 @@ public final class Submission implements MailRole {
             Reason.STORE_ERROR);
     static final Refusal STORAGE = new Refusal(452, "4.3.1", "Insufficient system storage, try again later",
             Reason.INSUFFICIENT_STORAGE);
+    static final Refusal OVER_QUOTA = new Refusal(452, "4.2.2", "Mailbox full, try again later", Reason.OVER_QUOTA);
+    static final Refusal DISABLED = new Refusal(550, "5.2.1", "Mailbox disabled, not accepting messages",
+            Reason.MAILBOX_DISABLED);
     static final Refusal BAD_HEADER = new Refusal(554, "5.6.0", "Message header cannot be read", Reason.SYNTAX);
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z",
@@ -142,13 +146,7 @@ public final class Submission implements MailRole {
                     if (!(res instanceof Resolution.Local l)) {
                         throw UNKNOWN_USER;
                     }
-                    boxes = l.mailboxes();
-                    for (MailAddress m : boxes) {
-                        DeliveryCheck c = store.spool().check(m, 0);
-                        if (c == DeliveryCheck.INSUFFICIENT_STORAGE) {
-                            throw STORAGE;
-                        }
-                    }
+                    boxes = takers(l.mailboxes());
                 }
                 if (!limits.recipient(user.toString())) {
                     tripped(Limit.RECIPIENTS);
@@ -163,6 +161,28 @@ public final class Submission implements MailRole {
                 log.warn("session={} rcpt lookup failed: {}", session.id(), e.toString());
                 throw STORE;
             }
+        }
+
+        /**
+         * The mailboxes that take mail now. A full mailbox, or no space, refuses the recipient for
+         * now (452: the user's client says so and can send again later); a disabled or vanished
+         * mailbox is left out of an alias that has others, and refuses a recipient that has none.
+         */
+        private List<MailAddress> takers(List<MailAddress> boxes) throws Refusal, StoreException {
+            List<MailAddress> ok = new ArrayList<>();
+            for (MailAddress m : boxes) {
+                switch (store.spool().check(m, 0)) {
+                    case OK -> ok.add(m);
+                    case INSUFFICIENT_STORAGE -> throw STORAGE;
+                    case OVER_QUOTA -> throw OVER_QUOTA;
+                    case DISABLED, NO_SUCH_MAILBOX -> log.info("session={} mailbox {} takes no mail: left out",
+                            session.id(), m);
+                }
+            }
+            if (ok.isEmpty()) {
+                throw DISABLED;
+            }
+            return ok;
         }
 
         private void tripped(Limit limit) {
@@ -188,9 +208,18 @@ public final class Submission implements MailRole {
             byte[] prefix = prefix(header, fromDomain, message);
             try {
                 if (!local.isEmpty()) {
+                    Receipt receipt;
                     try (InputStream in = withPrefix(prefix, message)) {
-                        store.spool().deliver(local, in);
+                        receipt = store.spool().deliver(local, in);
                     }
+                    if (!receipt.refused().isEmpty()) {
+                        // A mailbox filled up or was disabled since RCPT: better a duplicate for the
+                        // others when the client sends again than a copy lost behind a 250.
+                        log.warn("session={} refused at delivery: {}", session.id(), receipt.refused());
+                        throw receipt.refused().containsValue(DeliveryCheck.INSUFFICIENT_STORAGE) ? STORAGE
+                                : receipt.refused().containsValue(DeliveryCheck.OVER_QUOTA) ? OVER_QUOTA : STORE;
+                    }
+                    queued = receipt.queueId();
                 }
                 if (!remote.isEmpty()) {
                     try (InputStream in = withPrefix(prefix, message)) {

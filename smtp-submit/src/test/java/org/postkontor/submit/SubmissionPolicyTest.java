@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.postkontor.store.Administration;
 import org.postkontor.store.DkimKey;
 import org.postkontor.store.Maildrop;
 import org.postkontor.store.OutboundQueue.QueuedMessage;
@@ -126,6 +127,22 @@ class SubmissionPolicyTest {
                     send(c, List.of("x@remote.test"), "Subject: 3\n\nx\n"));
             assertEquals(1, metrics.limited.get(SubmissionMetrics.Limit.MESSAGES).get());
             assertEquals(2, s.store.store().outbound().list().size());
+        }
+    }
+
+    @Test
+    void aFullOrDisabledLocalMailboxRefusesItsRecipientInsteadOfLosingTheCopy() throws Exception {
+        try (SubmissionStack s = new SubmissionStack(SubmissionStack.config(), new Counting()); TlsClient c = login(s)) {
+            s.store.store().admin().setQuota(s.bob, new Administration.Quota(0, 1));
+            assertTrue(send(c, List.of("bob@example.test"), "Subject: 1\n\nfirst\n").startsWith("250"));
+            assertEquals("452 4.2.2 Mailbox full, try again later",
+                    send(c, List.of("bob@example.test"), "Subject: 2\n\nsecond\n"));
+            s.store.store().admin().setEnabled(s.bob, false);
+            assertEquals("550 5.2.1 Mailbox disabled, not accepting messages",
+                    send(c, List.of("bob@example.test"), "Subject: 3\n\nthird\n"));
+            try (Maildrop m = s.store.store().maildrops().open(s.bob)) {
+                assertEquals(1, m.listing().size());
+            }
         }
     }
 }
