@@ -7,11 +7,12 @@ import java.util.List;
 import org.postkontor.badmail.BadmailQueue;
 import org.postkontor.badmail.BadmailStatus;
 import org.postkontor.store.Administration.DomainInfo;
+import org.postkontor.store.OutboundQueue;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreStats;
 
-/** {@code GET /api/v1/status}: version, mode, listeners, store and disk sizes, badmail, backups, counts. */
+/** {@code GET /api/v1/status}: version, mode, listeners, store and disk sizes, badmail, outbound queue, backups, counts. */
 record StatusRoutes(Store store, BadmailQueue badmail, AdminApi.ApplianceState listeners, String mode, ObjectMapper json)
         implements Routes {
 
@@ -46,6 +47,12 @@ record StatusRoutes(Store store, BadmailQueue badmail, AdminApi.ApplianceState l
             kn.put("lastComplete", k.lastComplete().map(Object::toString).orElse(null));
             kn.put("lastFailure", k.lastFailure().map(Object::toString).orElse(null));
         }, () -> n.putNull("backup"));
+        OutboundQueue.Totals q = store.outbound().totals();
+        ObjectNode qn = n.putObject("queue");
+        qn.put("messages", q.messages()).put("octets", q.octets());
+        q.oldest().ifPresentOrElse(o -> qn.put("oldestAgeSeconds",
+                Math.max(0, java.time.Duration.between(o, java.time.Instant.now()).toSeconds())),
+                () -> qn.putNull("oldestAgeSeconds"));
         List<DomainInfo> domains = store.admin().domains();
         n.put("domains", domains.size());
         n.put("users", domains.stream().mapToInt(DomainInfo::users).sum());

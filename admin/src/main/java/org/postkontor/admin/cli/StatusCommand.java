@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code admin status}: listeners, spool and index size, free disk per volume, badmail, last backup, version. */
-@Command(name = "status", description = "Listeners, spool and index size, free disk on each volume, badmail, last backup, version.",
+/** {@code admin status}: listeners, spool and index size, free disk per volume, badmail, outbound queue, last backup, version. */
+@Command(name = "status", description = "Listeners, spool and index size, free disk on each volume, badmail, outbound queue, last backup, version.",
         exitCodeOnInvalidInput = ExitCodes.BAD_INPUT)
 final class StatusCommand implements Callable<Integer> {
 
@@ -53,13 +53,21 @@ final class StatusCommand implements Callable<Integer> {
                 t.row("badmail items", b.path("items").asLong());
                 t.row("badmail size", Table.bytes(b.path("octets").asLong()));
                 t.row("badmail cap", Table.bytes(b.path("maxOctets").asLong()));
-                t.row("badmail oldest", b.path("oldestAgeSeconds").isNull() ? "-"
-                        : java.time.Duration.ofSeconds(b.path("oldestAgeSeconds").asLong()).toString().substring(2)
-                                .toLowerCase(java.util.Locale.ROOT) + " ago");
+                t.row("badmail oldest", ago(b.path("oldestAgeSeconds")));
+                JsonNode q = n.path("queue");
+                t.row("outbound queue", q.path("messages").asLong() + " message(s), " + Table.bytes(q.path("octets").asLong()));
+                t.row("outbound oldest", ago(q.path("oldestAgeSeconds")));
                 t.row("last backup", AdminApi.BackupState.describe(n.path("backup")));
                 t.print(o);
             });
             return ExitCodes.OK;
         });
+    }
+
+    /** "1h2m3s ago", or "-" for null. */
+    private static String ago(JsonNode seconds) {
+        return seconds.isNull() || seconds.isMissingNode() ? "-"
+                : java.time.Duration.ofSeconds(seconds.asLong()).toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+                        + " ago";
     }
 }

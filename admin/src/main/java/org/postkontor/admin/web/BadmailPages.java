@@ -18,7 +18,7 @@ final class BadmailPages {
     /** Items per page. */
     static final int PAGE = 50;
     static final List<String> REASONS = List.of("unknown_user", "dangling_alias", "mailbox_full", "mailbox_disabled",
-            "store_permanent", "loop");
+            "store_permanent", "loop", "spam");
 
     private final ApiCalls api;
     private final Views views;

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>This class is the door: it reads the request, finds the session (cookie {@code HttpOnly},
  * {@code SameSite=Strict}, {@code Secure} and {@code __Host-} under TLS), refuses every form whose
  * CSRF token is not the session's (and any cross-origin form), handles sign-in and sign-out, hands
- * the request to the pages ({@link AccountPages}, {@link BadmailPages}, {@link SelfServicePages}),
+ * the request to the pages ({@link AccountPages}, {@link BadmailPages}, {@link QueuePages}, {@link SelfServicePages}),
  * and writes the answer with the security headers every answer gets. What a page does, it does
  * through the admin API ({@link ApiCalls}). Thread-safe; run it on an executor that may block.
  */
@@ -61,6 +61,7 @@ public final class WebAdmin implements HttpHandler {
     private final ApiCalls api;
     private final AccountPages accounts;
     private final BadmailPages badmail;
+    private final QueuePages queue;
     private final SelfServicePages self;
     private final byte[] css;
 
@@ -86,6 +87,7 @@ public final class WebAdmin implements HttpHandler {
         this.api = new ApiCalls(Objects.requireNonNull(api, "api"));
         this.accounts = new AccountPages(this.api, views);
         this.badmail = new BadmailPages(this.api, views);
+        this.queue = new QueuePages(this.api, views);
         this.self = new SelfServicePages(this.api, views, login, clients);
         try (InputStream in = WebAdmin.class.getResourceAsStream("style.css")) {
             this.css = Objects.requireNonNull(in, "style.css").readAllBytes();
@@ -156,6 +158,9 @@ public final class WebAdmin implements HttpHandler {
                     : accounts.handle(r, s);
             if (a.isEmpty() && !selfService) {
                 a = badmail.handle(r, s);
+            }
+            if (a.isEmpty() && !selfService) {
+                a = queue.handle(r, s);
             }
             return a.orElseGet(() -> views.render(404, "error", Views.page("Not found", "", s)));
         } catch (ApiCalls.Failed e) {

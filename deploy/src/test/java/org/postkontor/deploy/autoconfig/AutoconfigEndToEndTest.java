@@ -30,14 +30,14 @@ import org.postkontor.store.testing.PlainTestHasher;
  * config-v1.1.xml, Outlook's Autodiscover answer and the Apple profile over HTTPS from the
  * autoconfig listener (verifying the appliance's certificate for the mail host name), takes host,
  * port and security from them, and retrieves a message with poplib over the announced POP3S
- * port, verifying the certificate again. The mail host name resolves to 127.0.0.1 inside the
- * script (a stand-in for DNS). The answers announce the two submission servers (587 STARTTLS,
- * 465 SSL) as outgoing; sending through them is SendingEndToEndTest's.
+ * port, verifying the certificate again; it sends with smtplib through each outgoing server the
+ * answer names (587 STARTTLS, 465 SSL), with AUTH, and finds both messages in the mailbox. The
+ * mail host name resolves to 127.0.0.1 inside the script (a stand-in for DNS).
  */
 class AutoconfigEndToEndTest {
 
     private static final String CLIENT = """
-            import socket, ssl, sys, poplib, plistlib, http.client, urllib.parse
+            import socket, ssl, sys, poplib, smtplib, plistlib, http.client, urllib.parse
             import xml.etree.ElementTree as ET
             host, port, cafile, email, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
             real = socket.getaddrinfo
@@ -56,7 +56,9 @@ class AutoconfigEndToEndTest {
             tb = ET.fromstring(fetch('GET', '/.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=' + q))
             pop = tb.find("./emailProvider/incomingServer[@type='pop3']")
             settings = (pop.findtext('hostname'), int(pop.findtext('port')), pop.findtext('socketType'))
-            print('THUNDERBIRD', *settings, 'outgoing', len(tb.findall('./emailProvider/outgoingServer')), flush=True)
+            outgoing = [(o.findtext('hostname'), int(o.findtext('port')), o.findtext('socketType'))
+                        for o in tb.findall("./emailProvider/outgoingServer[@type='smtp']")]
+            print('THUNDERBIRD', *settings, 'outgoing', *[' '.join(map(str, o)) for o in outgoing], flush=True)
             ns = {'r': 'http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a'}
             req = ('<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/'
                    'autodiscover/outlook/requestschema/2006"><Request><EMailAddress>' + email + '</EMailAddress>'
@@ -71,15 +73,28 @@ class AutoconfigEndToEndTest {
             acct = apple['PayloadContent'][0]
             print('APPLE', acct['EmailAccountType'], acct['IncomingMailServerHostName'],
                   acct['IncomingMailServerPortNumber'], acct['IncomingMailServerUseSSL'], flush=True)
+            for oname, oport, osec in outgoing:
+                assert osec in ('SSL', 'STARTTLS'), osec
+                if osec == 'SSL':
+                    smtp = smtplib.SMTP_SSL(oname, oport, context=ctx, timeout=30)
+                else:
+                    smtp = smtplib.SMTP(oname, oport, timeout=30)
+                    smtp.starttls(context=ctx)
+                smtp.login(email, password)
+                smtp.sendmail(email, [email], ('From: ' + email + '\\r\\nTo: ' + email + '\\r\\nSubject: sent over '
+                                               + osec + '\\r\\n\\r\\nhello\\r\\n').encode())
+                smtp.quit()
+                print('SMTP sent over', osec, flush=True)
             name, p3port, security = settings
             assert security == 'SSL'
             box = poplib.POP3_SSL(name, p3port, context=ctx, timeout=30)
             box.user(email)
             box.pass_(password)
             count, size = box.stat()
-            resp, lines, octets = box.retr(1)
-            print('POP3', count, b'\\r\\n'.join(lines).decode('utf-8', 'replace').split('Subject: ')[1].split('\\r\\n')[0],
-                  flush=True)
+            for i in range(1, count + 1):
+                resp, lines, octets = box.retr(i)
+                print('POP3', i, b'\\r\\n'.join(lines).decode('utf-8', 'replace').split('Subject: ')[1].split('\\r\\n')[0],
+                      flush=True)
             box.quit()
             """;
 
@@ -93,13 +108,19 @@ class AutoconfigEndToEndTest {
     }
 
     @Test
-    void aClientConfiguredFromTheAnswersRetrievesOverPop3s() throws Exception {
+    void aClientConfiguredFromTheAnswersSendsAndRetrieves() throws Exception {
         ClientTools.require("python3");
         int pop3s = freePort();
+        int submission = freePort();
+        int submissions = freePort();
         Map<String, String> env = new HashMap<>(TestEnv.forDataDir(dir.resolve("data")));
         env.put("POSTKONTOR_SERVER_HOSTNAME", "mail.example.test");
         env.put("POSTKONTOR_POP3_TLS_PORT", Integer.toString(pop3s));
         env.put("POSTKONTOR_CLIENTS_POP3S_PORT", Integer.toString(pop3s));
+        env.put("POSTKONTOR_SUBMISSION_PORT", Integer.toString(submission));
+        env.put("POSTKONTOR_CLIENTS_SUBMISSION_PORT", Integer.toString(submission));
+        env.put("POSTKONTOR_SUBMISSION_TLS_PORT", Integer.toString(submissions));
+        env.put("POSTKONTOR_CLIENTS_SUBMISSIONS_PORT", Integer.toString(submissions));
         env.put("POSTKONTOR_AUTOCONFIG_BIND", "127.0.0.1");
         env.put("POSTKONTOR_AUTOCONFIG_PORT", "0");
         try (Appliance app = Appliance.start(ApplianceConfig.load(Optional.empty(), env), Clock.systemUTC(),
@@ -124,10 +145,13 @@ class AutoconfigEndToEndTest {
             List<String> lines = out.lines().toList();
             assertTrue(lines.contains("HTTP GET /.well-known/autoconfig/mail/config-v1.1.xml 200 application/xml; charset=utf-8"),
                     out);
-            assertTrue(lines.contains("THUNDERBIRD mail.example.test " + pop3s + " SSL outgoing 2"), out);
+            assertTrue(lines.contains("THUNDERBIRD mail.example.test " + pop3s + " SSL outgoing mail.example.test "
+                    + submission + " STARTTLS mail.example.test " + submissions + " SSL"), out);
+            assertTrue(lines.contains("SMTP sent over SSL") && lines.contains("SMTP sent over STARTTLS"), out);
             assertTrue(lines.contains("OUTLOOK POP3 mail.example.test " + pop3s + " on alice@example.test"), out);
             assertTrue(lines.contains("APPLE EmailTypePOP mail.example.test " + pop3s + " True"), out);
             assertTrue(lines.contains("POP3 1 set up by itself"), out);
+            assertTrue(lines.contains("POP3 2 sent over STARTTLS") && lines.contains("POP3 3 sent over SSL"), out);
         }
     }
 }

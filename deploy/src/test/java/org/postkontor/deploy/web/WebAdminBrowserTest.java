@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,7 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
@@ -33,8 +36,8 @@ import org.postkontor.store.testing.ClientTools;
 /**
  * The web admin page in a real headless Chromium against the real appliance: sign in (a wrong
  * password first), add a domain and a user, catch mail for a mistyped address in badmail,
- * redeliver it to the corrected address and retrieve it over POP3 with Python's poplib; a form
- * posted without its CSRF token is refused; a script in a Subject stays text; a mail user signs in
+ * redeliver it to the corrected address and retrieve it over POP3 with Python's poplib; look at a
+ * message in the outbound queue, retry it, delete it; a form posted without its CSRF token is refused; a script in a Subject stays text; a mail user signs in
  * to the self-service page. A screenshot of each page is saved (target/screenshots; with
  * {@code -Dpostkontor.screenshots=DIR} also there: that is how docs/screenshots is made).
  */
@@ -56,6 +59,7 @@ class WebAdminBrowserTest {
         env.put("POSTKONTOR_WEB_FAILED_LOGIN_DELAY", "100ms");
         env.put("POSTKONTOR_POP3_ALLOW_PLAINTEXT_AUTH_LOOPBACK", "true");
         env.put("POSTKONTOR_CLIENTS_MAIL_HOST", "mail.example.test");
+        env.put("POSTKONTOR_DELIVERY_ENABLED", "false");
         app = Appliance.start(ApplianceConfig.load(Optional.empty(), env), Clock.systemUTC(), Appliance.defaultHasher());
         app.store().webUsers().add("admin", "Correct-Horse-9".toCharArray());
         base = "http://127.0.0.1:" + app.address("admin").orElseThrow().getPort();
@@ -91,7 +95,20 @@ class WebAdminBrowserTest {
     void submit(WebElement form) {
         WebElement html = chrome.driver.findElement(By.tagName("html"));
         form.findElement(By.cssSelector("button[type=submit]")).click();
-        new WebDriverWait(chrome.driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(html));
+        new WebDriverWait(chrome.driver, Duration.ofSeconds(20)).until(d -> {
+            try {
+                html.isEnabled();
+                return false;
+            } catch (StaleElementReferenceException e) {
+                return true;
+            } catch (WebDriverException e) {
+                // Chromium sometimes says so instead of "stale" while the next page replaces this one
+                if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                    return true;
+                }
+                throw e;
+            }
+        });
     }
 
     @Test
@@ -173,8 +190,26 @@ class WebAdminBrowserTest {
         assertEquals(1, fetched.size());
         assertTrue(new String(fetched.get(0), StandardCharsets.UTF_8).contains("Please find the invoice."));
 
+        // a message a user sent to another server, waiting in the outbound queue (delivery is off here)
+        String queued = app.store().outbound().enqueue("alice@example.test", List.of("carol@remote.test"),
+                new ByteArrayInputStream(("From: alice@example.test\r\nTo: carol@remote.test\r\n"
+                        + "Subject: Quarterly figures\r\n\r\nAttached.\r\n").getBytes(StandardCharsets.UTF_8))).id();
+
         d.get(base + "/");
+        assertTrue(d.getPageSource().contains("1 message(s)"), d.getPageSource());
         chrome.screenshot("dashboard");
+
+        d.findElement(By.linkText("Outbound queue")).click();
+        assertTrue(d.getPageSource().contains("carol@remote.test"), d.getPageSource());
+        chrome.screenshot("queue");
+        d.findElement(By.linkText("Show")).click();
+        assertTrue(d.findElement(By.cssSelector("pre.zone")).getText().contains("Subject: Quarterly figures"));
+        chrome.screenshot("queue-item");
+        submit(d.findElement(By.cssSelector("form[action='/queue/retry']")));
+        assertEquals("Message " + queued + " is tried again now", flash());
+        submit(d.findElement(By.cssSelector("form[action='/queue/delete']")));
+        assertEquals("Deleted message " + queued + " (no bounce is sent)", flash());
+        assertTrue(app.store().outbound().list().isEmpty());
 
         // a form whose CSRF token was taken out is refused, and changes nothing
         d.get(base + "/domains");
