@@ -423,27 +423,28 @@ public final class MailBench {
             h.append("X-Bench-Size: ").append(size).append("\r\n");
             h.append("X-Bench-Rcpt: ").append(rcpt).append("\r\n");
             h.append("\r\n");
-            ByteArrayOutputStream out = new ByteArrayOutputStream(size + 512);
             byte[] head = h.toString().getBytes(StandardCharsets.US_ASCII);
-            out.writeBytes(head);
+            byte[] out = new byte[Math.max(size, head.length) + 4];
+            System.arraycopy(head, 0, out, 0, head.length);
+            int pos = head.length;
             SplittableRandom random = new SplittableRandom(id);
             int col = 0;
             for (int i = head.length; i < size - 2; i++) {
                 if (col == 76) {
-                    out.write('\r');
-                    out.write('\n');
+                    out[pos++] = '\r';
+                    out[pos++] = '\n';
                     i++;
                     col = 0;
                     continue;
                 }
                 // printable text, with a '.' at the start of some lines to exercise dot-stuffing
                 int c = col == 0 && random.nextInt(8) == 0 ? '.' : 32 + random.nextInt(95);
-                out.write(c);
+                out[pos++] = (byte) c;
                 col++;
             }
-            out.write('\r');
-            out.write('\n');
-            return out.toByteArray();
+            out[pos++] = '\r';
+            out[pos++] = '\n';
+            return Arrays.copyOf(out, pos);
         }
 
         /** True if {@code got} ends with exactly the bytes that were sent for its id. */

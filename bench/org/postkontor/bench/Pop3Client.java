@@ -79,30 +79,53 @@ public final class Pop3Client implements AutoCloseable {
         }
     }
 
-    /** RETR n, un-dot-stuffed, exactly as the server counts it. */
+    /**
+     * RETR n, un-dot-stuffed, exactly as the server counts it. Read in blocks: one command at a
+     * time, so nothing follows the terminating dot line until the next command.
+     */
     public byte[] retr(int n) throws IOException {
         ok("RETR " + n);
-        ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
-        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        byte[] body = new byte[16384];
+        int len = 0;
+        boolean lineStart = true;
+        byte[] buf = new byte[65536];
         while (true) {
-            line.reset();
-            int b;
-            while ((b = in.read()) != -1) {
-                line.write(b);
-                if (b == '\n') {
-                    break;
-                }
-            }
-            if (b == -1) {
+            int r = in.read(buf, 0, buf.length);
+            if (r < 0) {
                 throw new IOException("connection closed in RETR");
             }
-            byte[] l = line.toByteArray();
-            if (l.length == 3 && l[0] == '.' && l[1] == '\r') {
-                return body.toByteArray();
+            for (int i = 0; i < r; i++) {
+                byte b = buf[i];
+                if (lineStart && b == '.') {
+                    // the terminator ".\r\n", or a dot-stuffed line: the dot is not content
+                    lineStart = false;
+                    if (i + 1 < r ? buf[i + 1] == '\r' : peekIs('\r')) {
+                        if (i + 2 < r ? buf[i + 2] == '\n' : true) {
+                            int rest = r - i - 1;
+                            int need = 2 - Math.min(rest, 2);
+                            for (int k = 0; k < need; k++) {
+                                in.read();
+                            }
+                            return java.util.Arrays.copyOf(body, len);
+                        }
+                    }
+                    continue;
+                }
+                if (len == body.length) {
+                    body = java.util.Arrays.copyOf(body, body.length * 2);
+                }
+                body[len++] = b;
+                lineStart = b == '\n';
             }
-            int from = l.length > 0 && l[0] == '.' ? 1 : 0;
-            body.write(l, from, l.length - from);
         }
+    }
+
+    /** True if the next octet on the stream (not consumed) is {@code c}. */
+    private boolean peekIs(char c) throws IOException {
+        in.mark(1);
+        int b = in.read();
+        in.reset();
+        return b == c;
     }
 
     private String send(String command) throws IOException {
