@@ -1,7 +1,8 @@
--- Postkontor accounts, version 1. Never edit once merged: add V2__... instead.
+-- Postkontor accounts, version 1. Never edit once merged: add V2__... instead (a PostgreSQL store
+-- keeps its migration history; the embedded store's in-memory H2 runs them all at every start).
 -- Keys are the natural ones (a domain's name, a user's address, an alias's address and target),
 -- so that the embedded store's journal can name every row by its key (AccountsJournal) and the
--- same schema serves a shared database. Portable SQL: no H2-only types.
+-- same schema serves PostgreSQL. Portable SQL: types both H2 and PostgreSQL know.
 
 CREATE TABLE domains (
     name        VARCHAR(255) PRIMARY KEY,                -- normalized: lower case, no trailing dot
@@ -14,10 +15,10 @@ CREATE TABLE users (
     domain            VARCHAR(255) NOT NULL REFERENCES domains (name),
     local_part        VARCHAR(64) NOT NULL,              -- normalized: lower case
     password_hash     VARCHAR(1000) NOT NULL,            -- {SCHEME}data, Dovecot notation
-    scram_salt        VARBINARY(64),
+    scram_salt        BYTEA,
     scram_iterations  INTEGER,
-    scram_stored_key  VARBINARY(32),
-    scram_server_key  VARBINARY(32),
+    scram_stored_key  BYTEA,
+    scram_server_key  BYTEA,
     quota_bytes       BIGINT NOT NULL DEFAULT 0,         -- 0 = no limit
     quota_messages    BIGINT NOT NULL DEFAULT 0,         -- 0 = no limit
     enabled           BOOLEAN NOT NULL DEFAULT TRUE,

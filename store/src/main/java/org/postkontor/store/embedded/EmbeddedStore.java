@@ -21,7 +21,7 @@ import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreMetrics;
 import org.postkontor.store.WebUsers;
 import org.postkontor.store.internal.accounts.AccountsAdministration;
-import org.postkontor.store.internal.accounts.AccountsDatabase;
+import org.postkontor.store.internal.accounts.JournaledAccountsDatabase;
 import org.postkontor.store.internal.accounts.AccountsAuthentication;
 import org.postkontor.store.internal.accounts.AccountsDirectory;
 import org.postkontor.store.internal.accounts.JdbcWebUsers;
@@ -51,7 +51,7 @@ public final class EmbeddedStore implements Store {
 
     private static final Logger log = LoggerFactory.getLogger("postkontor.store");
 
-    private final AccountsDatabase accountsDb;
+    private final JournaledAccountsDatabase accountsDb;
     private final MailStore mail;
     private final FileBadmailStore badmail;
     private final FileOutboundQueue outbound;
@@ -63,7 +63,7 @@ public final class EmbeddedStore implements Store {
     private final Backups backups;
     private boolean closed;
 
-    private EmbeddedStore(AccountsDatabase accountsDb, MailStore mail, FileBadmailStore badmail,
+    private EmbeddedStore(JournaledAccountsDatabase accountsDb, MailStore mail, FileBadmailStore badmail,
                           FileOutboundQueue outbound, FileDkimKeys dkim, AccountsDirectory directory,
                           Accounts accounts, Administration admin, WebUsers webUsers) {
         this.accountsDb = accountsDb;
@@ -96,7 +96,7 @@ public final class EmbeddedStore implements Store {
             throw new StoreException("cannot create the index directory " + config.indexDir(), e);
         }
         long start = System.nanoTime();
-        AccountsDatabase accountsDb = AccountsDatabase.open(indexFiles.root(), indexFiles);
+        JournaledAccountsDatabase accountsDb = JournaledAccountsDatabase.open(indexFiles.root(), indexFiles);
         MailStore mail = null;
         FileOutboundQueue outbound = null;
         try {

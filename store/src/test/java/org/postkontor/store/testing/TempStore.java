@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
@@ -18,10 +19,14 @@ import org.postkontor.store.StoreConfig;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreMetrics;
 import org.postkontor.store.embedded.EmbeddedStore;
+import org.postkontor.store.postgresql.PostgresConfig;
+import org.postkontor.store.postgresql.PostgresStore;
 
 /**
- * A real embedded store (spool files, accounts journal, badmail files) in a fresh temp directory, for tests of
- * every module. Passwords are hashed by {@link PlainTestHasher}. {@link #close()} closes the store
+ * A real store in a fresh temp directory, for tests of every module: the embedded one (spool files,
+ * accounts journal, badmail files), or with {@code -Dpostkontor.test.store=postgresql} the
+ * postgresql backend on a schema of its own in the test JVM's {@link TestPostgres#shared() shared
+ * PostgreSQL} (the modules' Surefire runs their tests once on each). Passwords are hashed by {@link PlainTestHasher}. {@link #close()} closes the store
  * and deletes the directory {@link #create()} made.
  *
  * <pre>{@code
@@ -48,7 +53,36 @@ public final class TempStore implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.metrics = metrics;
-        this.store = EmbeddedStore.open(config, new PlainTestHasher(), clock, metrics);
+        this.store = openStore();
+    }
+
+    /** The backend the tests of this JVM run on: {@code embedded} or {@code postgresql}. */
+    public static String backend() {
+        return System.getProperty("postkontor.test.store", "embedded");
+    }
+
+    public static boolean onPostgres() {
+        return "postgresql".equals(backend());
+    }
+
+    private Store openStore() throws StoreException {
+        if (!onPostgres()) {
+            return EmbeddedStore.open(config, new PlainTestHasher(), clock, metrics);
+        }
+        try {
+            PostgresConfig db = TestPostgres.shared().createSchema(schema());
+            return PostgresStore.open(db, config, new PlainTestHasher(), clock, metrics);
+        } catch (IOException | SQLException e) {
+            throw new StoreException("cannot start the test PostgreSQL", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted", e);
+        }
+    }
+
+    /** This data directory's schema in the shared PostgreSQL (the same for a reopened directory). */
+    private String schema() {
+        return "t_" + Integer.toHexString(dataDir.toAbsolutePath().normalize().toString().hashCode());
     }
 
     /** A store under a new temp directory, free-disk reserve 0, system clock, no metrics. */
@@ -94,7 +128,7 @@ public final class TempStore implements AutoCloseable {
     /** Closes the store and opens it again on the same files (the indexes are built again). */
     public Store restart() throws StoreException {
         store.close();
-        store = EmbeddedStore.open(config, new PlainTestHasher(), clock, metrics);
+        store = openStore();
         return store;
     }
 
@@ -131,6 +165,15 @@ public final class TempStore implements AutoCloseable {
         } finally {
             if (ownsDir) {
                 deleteTree(dataDir);
+                if (onPostgres()) {
+                    try {
+                        TestPostgres.shared().dropSchema(schema());
+                    } catch (IOException | SQLException e) {
+                        // the throw-away cluster goes with the JVM
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
             }
         }
     }

@@ -2,10 +2,13 @@ package org.postkontor.store.internal.accounts;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.postkontor.store.ScramCredential;
 
@@ -89,6 +92,42 @@ final class AccountsView {
                 // not on a mail path: the web admin's sign-in reads its table
             }
         }
+    }
+
+    /**
+     * Makes the view hold exactly these rows (puts of every row of every table): each is applied,
+     * and what none of them names any more is removed.
+     */
+    void replaceAll(List<RowChange> rows) {
+        Set<String> domains = new HashSet<>();
+        Set<String> userKeys = new HashSet<>();
+        Map<String, List<Target>> aliasLists = new HashMap<>();
+        for (RowChange r : rows) {
+            Map<String, String> c = r.columns();
+            switch (r.table()) {
+                case DOMAINS -> {
+                    domains.add(c.get("name"));
+                    apply(r);
+                }
+                case USERS -> {
+                    userKeys.add(c.get("address"));
+                    apply(r);
+                }
+                case ALIASES -> aliasLists.computeIfAbsent(c.get("address"), k -> new ArrayList<>())
+                        .add(new Target(c.get("target"), Integer.parseInt(c.get("position"))));
+                case WEB_USERS -> {
+                    // not on a mail path
+                }
+            }
+        }
+        for (Map.Entry<String, List<Target>> e : aliasLists.entrySet()) {
+            List<Target> next = new ArrayList<>(e.getValue());
+            next.sort(Comparator.comparingInt(Target::position));
+            aliases.put(e.getKey(), List.copyOf(next));
+        }
+        policies.keySet().retainAll(domains);
+        users.keySet().retainAll(userKeys);
+        aliases.keySet().retainAll(aliasLists.keySet());
     }
 
     private static ScramCredential scram(Map<String, String> c) {

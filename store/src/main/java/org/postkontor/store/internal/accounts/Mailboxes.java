@@ -7,13 +7,13 @@ import org.postkontor.store.StoreException;
 public interface Mailboxes {
 
     /** Entries and their octets in a mailbox (zeros for one with none). */
-    Usage usage(String mailbox);
+    Usage usage(String mailbox) throws StoreException;
 
     /** Removes every entry of the mailbox for good. */
     void purge(MailAddress mailbox) throws StoreException;
 
     /** Messages (stored once each), entries, and the messages' octets, in the whole store. */
-    Totals totals();
+    Totals totals() throws StoreException;
 
     record Usage(long messages, long octets) {}
 

@@ -52,7 +52,7 @@ final class RowCodec {
                 byte[] v = rs.getBytes(i);
                 yield v == null ? null : HexFormat.of().formatHex(v);
             }
-            case Types.TIMESTAMP_WITH_TIMEZONE -> {
+            case Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP -> { // PostgreSQL's driver says TIMESTAMP for timestamptz
                 OffsetDateTime v = rs.getObject(i, OffsetDateTime.class);
                 yield v == null ? null : v.toString();
             }

@@ -240,7 +240,7 @@ final class UserAdmin {
     private static final String ACCOUNT_SELECT =
             "SELECT address, enabled, quota_bytes, quota_messages, password_hash FROM users";
 
-    private List<Account> accounts(PreparedStatement ps) throws SQLException {
+    private List<Account> accounts(PreparedStatement ps) throws SQLException, StoreException {
         try (ResultSet rs = ps.executeQuery()) {
             List<Account> out = new ArrayList<>();
             while (rs.next()) {

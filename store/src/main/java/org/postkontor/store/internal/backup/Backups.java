@@ -8,7 +8,7 @@ import java.time.Instant;
 import org.postkontor.store.BackupManifest;
 import org.postkontor.store.BackupSummary;
 import org.postkontor.store.StoreException;
-import org.postkontor.store.internal.accounts.AccountsDatabase;
+import org.postkontor.store.internal.accounts.JournaledAccountsDatabase;
 import org.postkontor.store.internal.badmail.FileBadmailStore;
 import org.postkontor.store.internal.dkim.FileDkimKeys;
 import org.postkontor.store.internal.outbound.FileOutboundQueue;
@@ -29,14 +29,14 @@ public final class Backups {
 
     private static final Logger log = LoggerFactory.getLogger("postkontor.store");
 
-    private final AccountsDatabase accounts;
+    private final JournaledAccountsDatabase accounts;
     private final MailStore mail;
     private final FileBadmailStore badmail;
     private final FileOutboundQueue outbound;
     private final FileDkimKeys dkim;
     private final Object running = new Object();
 
-    public Backups(AccountsDatabase accounts, MailStore mail, FileBadmailStore badmail, FileOutboundQueue outbound,
+    public Backups(JournaledAccountsDatabase accounts, MailStore mail, FileBadmailStore badmail, FileOutboundQueue outbound,
                    FileDkimKeys dkim) {
         this.accounts = accounts;
         this.mail = mail;

@@ -289,39 +289,18 @@ public final class DurableFiles {
      */
     static long copyNormalized(InputStream in, FileChannel ch) throws IOException {
         byte[] buf = new byte[BUFFER];
-        byte[] out = new byte[2 * BUFFER + 2];
+        byte[] out = new byte[LineEnds.room(BUFFER)];
+        LineEnds lineEnds = new LineEnds();
         long total = 0;
-        boolean pendingCr = false;
-        boolean lineOpen = false;
         int n;
         while ((n = in.read(buf)) != -1) {
-            int o = 0;
-            for (int i = 0; i < n; i++) {
-                byte b = buf[i];
-                if (b == '\n') {
-                    if (!pendingCr) {
-                        out[o++] = '\r';
-                    }
-                    out[o++] = '\n';
-                    pendingCr = false;
-                    lineOpen = false;
-                } else {
-                    if (pendingCr) {
-                        out[o++] = '\n';
-                    }
-                    out[o++] = b;
-                    pendingCr = b == '\r';
-                    lineOpen = !pendingCr;
-                }
-            }
+            int o = lineEnds.normalize(buf, n, out);
             total += o;
             writeFully(ch, ByteBuffer.wrap(out, 0, o));
         }
-        if (pendingCr || lineOpen) {
-            byte[] end = lineOpen ? new byte[] {'\r', '\n'} : new byte[] {'\n'};
-            total += end.length;
-            writeFully(ch, ByteBuffer.wrap(end));
-        }
+        byte[] end = lineEnds.end();
+        total += end.length;
+        writeFully(ch, ByteBuffer.wrap(end));
         return total;
     }
 

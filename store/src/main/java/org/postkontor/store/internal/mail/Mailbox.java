@@ -1,6 +1,5 @@
 package org.postkontor.store.internal.mail;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -38,7 +37,7 @@ final class Mailbox {
 
     /** The line served before the stored bytes of an entry in {@code mailbox}. */
     static byte[] deliveredTo(String mailbox) {
-        return ("Delivered-To: " + mailbox + "\r\n").getBytes(StandardCharsets.UTF_8);
+        return DeliveredTo.line(mailbox);
     }
 
     /** Octets of an entry of {@code body} here, as POP3 counts it. */

@@ -17,7 +17,7 @@ public record MailboxLimits(boolean exists, boolean enabled, long quotaBytes, lo
     }
 
     /** Would a mailbox holding {@code messages} entries of {@code octets} take one more of {@code entryOctets}? */
-    DeliveryCheck accepts(long messages, long octets, long entryOctets) {
+    public DeliveryCheck accepts(long messages, long octets, long entryOctets) {
         if (!exists) {
             return DeliveryCheck.NO_SUCH_MAILBOX;
         }

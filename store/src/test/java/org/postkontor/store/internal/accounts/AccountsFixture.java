@@ -63,9 +63,9 @@ final class AccountsFixture implements AutoCloseable {
         accounts = new AccountsAuthentication(db, hasher, CLOCK);
     }
 
-    static AccountsDatabase open(Path indexDir) throws StoreException {
+    static JournaledAccountsDatabase open(Path indexDir) throws StoreException {
         try {
-            return AccountsDatabase.open(indexDir, new DurableFiles(indexDir, StoreMetrics.NOOP));
+            return JournaledAccountsDatabase.open(indexDir, new DurableFiles(indexDir, StoreMetrics.NOOP));
         } catch (java.io.IOException e) {
             throw new StoreException("cannot create " + indexDir, e);
         }

@@ -1,0 +1,452 @@
+package org.postkontor.store.internal.postgres;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.postkontor.store.ConflictException;
+import org.postkontor.store.DeliveryCheck;
+import org.postkontor.store.MailAddress;
+import org.postkontor.store.Maildrop;
+import org.postkontor.store.MaildropEntry;
+import org.postkontor.store.MaildropStore;
+import org.postkontor.store.NoSuchMailboxException;
+import org.postkontor.store.Receipt;
+import org.postkontor.store.Spool;
+import org.postkontor.store.StoreException;
+import org.postkontor.store.StoreMetrics;
+import org.postkontor.store.internal.accounts.Mailboxes;
+import org.postkontor.store.internal.mail.DeliveredTo;
+import org.postkontor.store.internal.mail.MailboxLimits;
+import org.postkontor.store.internal.mail.QueueIds;
+
+/**
+ * Mail in PostgreSQL: bodies in {@code bodies} and {@code body_chunks}, one row per mailbox entry in
+ * {@code entries}, each mailbox's totals in {@code mailbox_usage}. A delivery is one transaction
+ * (body, chunks, and for each mailbox: its usage row locked, the quota checked, the entry added),
+ * and its commit, durable before it returns, is the 250. The message is read and normalized
+ * before a connection is taken ({@link StagedBody}). Expunge is one transaction that also checks
+ * that the session still holds its maildrop lock ({@link MaildropLocks}). Thread-safe.
+ */
+public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoCloseable {
+
+    /** Bytes per {@code body_chunks} row: RETR reads one at a time. */
+    static final int CHUNK = 256 * 1024;
+
+    private final PgDatabase db;
+    private final MailboxLimits.Source limits;
+    private final Clock clock;
+    private final StoreMetrics metrics;
+    private final Path tmpDir;
+    private final QueueIds ids;
+    private final MaildropLocks locks;
+
+    public PgMail(PgDatabase db, MailboxLimits.Source limits, Path tmpDir, Clock clock, StoreMetrics metrics) {
+        this.db = db;
+        this.limits = limits;
+        this.tmpDir = tmpDir;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.ids = new QueueIds(clock);
+        this.locks = new MaildropLocks(db);
+    }
+
+    // ---- Spool
+
+    @Override
+    public DeliveryCheck check(MailAddress mailbox, long sizeHint) throws StoreException {
+        String box = mailbox.toString();
+        MailboxLimits l = limits.of(box);
+        if (!l.exists() || !l.enabled()) {
+            return l.accepts(0, 0, 0);
+        }
+        Mailboxes.Usage u = usage(box);
+        return l.accepts(u.messages(), u.octets(), DeliveredTo.line(box).length + Math.max(sizeHint, 0));
+    }
+
+    @Override
+    public Receipt deliver(Collection<MailAddress> mailboxes, InputStream message) throws StoreException {
+        Objects.requireNonNull(message, "message");
+        List<MailAddress> boxes = List.copyOf(new LinkedHashSet<>(mailboxes));
+        if (boxes.isEmpty()) {
+            throw new IllegalArgumentException("no mailbox");
+        }
+        return store(boxes, null, message);
+    }
+
+    /**
+     * @throws IllegalArgumentException the UIDL is not 1 to 70 characters 0x21-0x7E
+     * @throws ConflictException the mailbox has an entry with this UIDL already
+     */
+    @Override
+    public Receipt deliver(MailAddress mailbox, String uidl, InputStream message) throws StoreException {
+        Objects.requireNonNull(mailbox, "mailbox");
+        Objects.requireNonNull(message, "message");
+        if (!MaildropEntry.isValidUidl(uidl)) {
+            throw new IllegalArgumentException("UIDL must be 1 to 70 characters 0x21-0x7E");
+        }
+        return store(List.of(mailbox), uidl, message);
+    }
+
+    private Receipt store(List<MailAddress> boxes, String uidl, InputStream message) throws StoreException {
+        StagedBody body;
+        try {
+            body = StagedBody.read(message, tmpDir);
+        } catch (IOException e) {
+            throw new StoreException("cannot read the message", e);
+        }
+        try (body) {
+            String queueId = ids.next();
+            OffsetDateTime arrived = clock.instant().atOffset(ZoneOffset.UTC);
+            // usage rows are locked in one order (the mailboxes' names), so deliveries never deadlock
+            Map<String, MailAddress> ordered = new TreeMap<>();
+            for (MailAddress m : boxes) {
+                ordered.put(m.toString(), m);
+            }
+            try (Connection c = db.connection()) {
+                c.setAutoCommit(false);
+                try {
+                    long bodyId = insertBody(c, queueId, body, arrived);
+                    Set<MailAddress> delivered = new LinkedHashSet<>();
+                    Map<MailAddress, DeliveryCheck> refused = new LinkedHashMap<>();
+                    for (Map.Entry<String, MailAddress> e : ordered.entrySet()) {
+                        String box = e.getKey();
+                        long entryOctets = DeliveredTo.line(box).length + body.octets();
+                        DeliveryCheck verdict = addEntry(c, box, uidl != null ? uidl : queueId, bodyId, entryOctets,
+                                arrived, uidl != null);
+                        if (verdict == DeliveryCheck.OK) {
+                            delivered.add(e.getValue());
+                        } else {
+                            refused.put(e.getValue(), verdict);
+                        }
+                    }
+                    if (delivered.isEmpty()) {
+                        c.rollback();
+                    } else {
+                        c.commit();
+                        metrics.delivered(delivered.size(), body.octets());
+                    }
+                    return new Receipt(queueId, body.octets(), delivered, refused);
+                } catch (SQLException | StoreException | IOException | RuntimeException e) {
+                    rollbackQuietly(c);
+                    throw e;
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot store the message in the database: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StoreException("cannot read the staged message", e);
+        }
+    }
+
+    private static long insertBody(Connection c, String queueId, StagedBody body, OffsetDateTime arrived)
+            throws SQLException, IOException {
+        long bodyId;
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO bodies (queue_id, octets, arrived) VALUES (?, ?, ?) RETURNING id")) {
+            ps.setString(1, queueId);
+            ps.setLong(2, body.octets());
+            ps.setObject(3, arrived);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                bodyId = rs.getLong(1);
+            }
+        }
+        try (InputStream in = body.open();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO body_chunks (body_id, seq, data) VALUES (?, ?, ?)")) {
+            byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(body.octets(), 0))];
+            for (int seq = 0; ; seq++) {
+                int n = in.readNBytes(chunk, 0, chunk.length);
+                if (n <= 0) {
+                    break;
+                }
+                ps.setLong(1, bodyId);
+                ps.setInt(2, seq);
+                ps.setBytes(3, n == chunk.length ? chunk : Arrays.copyOf(chunk, n));
+                ps.executeUpdate();
+            }
+        }
+        return bodyId;
+    }
+
+    /**
+     * Locks the mailbox's usage row, checks the accounts and the quota, and adds the entry if they
+     * allow it. With {@code keepUidl}, a UIDL the mailbox has already is a {@link ConflictException}.
+     */
+    private DeliveryCheck addEntry(Connection c, String box, String uidl, long bodyId, long entryOctets,
+                                   OffsetDateTime arrived, boolean keepUidl) throws SQLException, StoreException {
+        MailboxLimits l = limits.of(box);
+        if (!l.exists() || !l.enabled()) {
+            return l.accepts(0, 0, entryOctets);
+        }
+        long messages;
+        long octets;
+        // inserts the row on the mailbox's first delivery; either way it is locked and read
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO mailbox_usage (mailbox, messages, octets)"
+                + " VALUES (?, 0, 0) ON CONFLICT (mailbox) DO UPDATE SET mailbox = EXCLUDED.mailbox"
+                + " RETURNING messages, octets")) {
+            ps.setString(1, box);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                messages = rs.getLong(1);
+                octets = rs.getLong(2);
+            }
+        }
+        DeliveryCheck verdict = l.accepts(messages, octets, entryOctets);
+        if (verdict != DeliveryCheck.OK) {
+            return verdict;
+        }
+        if (keepUidl) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM entries WHERE mailbox = ? AND uidl = ?")) {
+                ps.setString(1, box);
+                ps.setString(2, uidl);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        throw new ConflictException("the mailbox has a message with UIDL " + uidl + " already");
+                    }
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO entries (mailbox, uidl, body_id, octets, arrived) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, box);
+            ps.setString(2, uidl);
+            ps.setLong(3, bodyId);
+            ps.setLong(4, entryOctets);
+            ps.setObject(5, arrived);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE mailbox_usage SET messages = messages + 1, octets = octets + ? WHERE mailbox = ?")) {
+            ps.setLong(1, entryOctets);
+            ps.setString(2, box);
+            ps.executeUpdate();
+        }
+        return DeliveryCheck.OK;
+    }
+
+    // ---- MaildropStore
+
+    @Override
+    public Maildrop open(MailAddress mailbox) throws StoreException {
+        String box = mailbox.toString();
+        if (!limits.of(box).exists()) {
+            throw new NoSuchMailboxException("no such mailbox");
+        }
+        MaildropLocks.Held lock = locks.acquire(box);
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT id, uidl, octets, arrived, body_id FROM entries WHERE mailbox = ? ORDER BY id")) {
+            ps.setString(1, box);
+            List<MaildropEntry> listing = new ArrayList<>();
+            Map<Long, Long> bodies = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long id = rs.getLong(1);
+                    listing.add(new MaildropEntry(id, rs.getString(2), rs.getLong(3),
+                            rs.getObject(4, OffsetDateTime.class).toInstant()));
+                    bodies.put(id, rs.getLong(5));
+                }
+            }
+            return new PgMaildrop(mailbox, lock, List.copyOf(listing), bodies);
+        } catch (SQLException | RuntimeException e) {
+            locks.release(lock);
+            throw new StoreException("cannot list the maildrop: " + e.getMessage(), e);
+        }
+    }
+
+    private final class PgMaildrop implements Maildrop {
+        private final MailAddress mailbox;
+        private final MaildropLocks.Held lock;
+        private final List<MaildropEntry> listing;
+        private final Map<Long, Long> bodies;
+        private final byte[] deliveredTo;
+        private boolean closed;
+
+        PgMaildrop(MailAddress mailbox, MaildropLocks.Held lock, List<MaildropEntry> listing, Map<Long, Long> bodies) {
+            this.mailbox = mailbox;
+            this.lock = lock;
+            this.listing = listing;
+            this.bodies = bodies;
+            this.deliveredTo = DeliveredTo.line(mailbox.toString());
+        }
+
+        @Override
+        public MailAddress mailbox() {
+            return mailbox;
+        }
+
+        @Override
+        public List<MaildropEntry> listing() {
+            return listing;
+        }
+
+        @Override
+        public InputStream open(MaildropEntry entry) throws StoreException {
+            Long bodyId = bodies.get(entry.id());
+            if (bodyId == null) {
+                throw new IllegalArgumentException("not an entry of this maildrop");
+            }
+            return new BodyStream(db, bodyId, deliveredTo, entry.octets() - deliveredTo.length);
+        }
+
+        @Override
+        public void expunge(Set<MaildropEntry> entries) throws StoreException {
+            if (entries.isEmpty()) {
+                return;
+            }
+            Long[] ids = new Long[entries.size()];
+            int i = 0;
+            for (MaildropEntry e : entries) {
+                if (!bodies.containsKey(e.id())) {
+                    throw new IllegalArgumentException("not an entry of this maildrop");
+                }
+                ids[i++] = e.id();
+            }
+            try (Connection c = db.connection()) {
+                c.setAutoCommit(false);
+                try {
+                    if (!MaildropLocks.stillHeld(c, lock)) {
+                        c.rollback();
+                        throw new StoreException("the maildrop lock was lost with its database connection;"
+                                + " nothing deleted");
+                    }
+                    int removed = removeEntries(c, mailbox.toString(), ids);
+                    c.commit();
+                    metrics.expunged(removed);
+                } catch (SQLException | StoreException | RuntimeException e) {
+                    rollbackQuietly(c);
+                    throw e;
+                }
+            } catch (SQLException e) {
+                throw new StoreException("cannot expunge: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                locks.release(lock);
+            }
+        }
+    }
+
+    /**
+     * Deletes these entries of the mailbox (all of them, or those with {@code ids} null), lowers its
+     * usage, and deletes the bodies no entry refers to any more; in the caller's transaction.
+     */
+    private static int removeEntries(Connection c, String box, Long[] ids) throws SQLException {
+        List<Long> bodyIds = new ArrayList<>();
+        long octets = 0;
+        int removed = 0;
+        String sql = "DELETE FROM entries WHERE mailbox = ?" + (ids != null ? " AND id = ANY (?)" : "")
+                + " RETURNING body_id, octets";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, box);
+            if (ids != null) {
+                ps.setArray(2, c.createArrayOf("bigint", ids));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    bodyIds.add(rs.getLong(1));
+                    octets += rs.getLong(2);
+                    removed++;
+                }
+            }
+        }
+        if (removed == 0) {
+            return 0;
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE mailbox_usage SET messages = messages - ?, octets = octets - ? WHERE mailbox = ?")) {
+            ps.setLong(1, removed);
+            ps.setLong(2, octets);
+            ps.setString(3, box);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM bodies b WHERE b.id = ANY (?)"
+                + " AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.body_id = b.id)")) {
+            Array a = c.createArrayOf("bigint", bodyIds.toArray(new Long[0]));
+            ps.setArray(1, a);
+            ps.executeUpdate();
+        }
+        return removed;
+    }
+
+    // ---- Mailboxes
+
+    @Override
+    public Usage usage(String mailbox) throws StoreException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT messages, octets FROM mailbox_usage WHERE mailbox = ?")) {
+            ps.setString(1, mailbox);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Usage(rs.getLong(1), rs.getLong(2)) : new Usage(0, 0);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the mailbox's usage: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void purge(MailAddress mailbox) throws StoreException {
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try {
+                int removed = removeEntries(c, mailbox.toString(), null);
+                c.commit();
+                metrics.expunged(removed);
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot purge the mailbox: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Totals totals() throws StoreException {
+        try (Connection c = db.connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM bodies), (SELECT count(*) FROM entries),"
+                     + " (SELECT coalesce(sum(octets), 0) FROM bodies)")) {
+            rs.next();
+            return new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+        } catch (SQLException e) {
+            throw new StoreException("cannot count the mail: " + e.getMessage(), e);
+        }
+    }
+
+    static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            // the connection is gone; so is the transaction
+        }
+    }
+
+    @Override
+    public void close() {
+        locks.close();
+    }
+}
