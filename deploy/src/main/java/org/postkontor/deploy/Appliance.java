@@ -21,7 +21,7 @@ import org.postkontor.admin.api.AdminHttpApi;
 import org.postkontor.admin.api.AdminToken;
 import org.postkontor.admin.autoconfig.AutoconfigHttp;
 import org.postkontor.admin.web.WebAdmin;
-import org.postkontor.store.embedded.EmbeddedStore;
+import org.postkontor.store.Stores;
 import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.deploy.config.Durations;
 import org.postkontor.deploy.config.Sizes;
@@ -147,10 +147,10 @@ public final class Appliance implements AutoCloseable {
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
         resources.add(offloaded);
         try {
-            store = EmbeddedStore.open(sc, offloaded, clock, new StoreMeters(registry));
+            store = Stores.open(sc, config.database(), offloaded, clock, new StoreMeters(registry));
         } catch (StoreException e) {
-            throw new StartException("cannot open the store (spool " + sc.spoolDir() + ", index " + sc.indexDir()
-                    + "): " + e.getMessage(), e);
+            throw new StartException("cannot open the store (" + config.database().map(d -> "database " + d.jdbcUrl()
+                    + ", ").orElse("") + "spool " + sc.spoolDir() + ", index " + sc.indexDir() + "): " + e.getMessage(), e);
         }
         storeOpen = true;
         resources.add(() -> {

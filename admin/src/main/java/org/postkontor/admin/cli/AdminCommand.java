@@ -24,12 +24,12 @@ import org.postkontor.admin.api.AdminApi;
 import org.postkontor.admin.api.AdminError;
 import org.postkontor.admin.api.AdminToken;
 import org.postkontor.admin.api.ApiInput;
-import org.postkontor.store.embedded.EmbeddedStore;
 import org.postkontor.badmail.BadmailMetrics;
 import org.postkontor.badmail.BadmailQueue;
 import org.postkontor.store.Store;
 import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreMetrics;
+import org.postkontor.store.Stores;
 import org.postkontor.store.password.Argon2Params;
 import org.postkontor.store.password.Argon2idPasswordHasher;
 import picocli.CommandLine;
@@ -250,7 +250,7 @@ public final class AdminCommand implements Callable<Integer> {
         }
         Clock clock = Clock.systemUTC();
         try {
-            Store store = EmbeddedStore.open(t.store(), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
+            Store store = Stores.open(t.store(), t.database(), new Argon2idPasswordHasher(Argon2Params.DEFAULT), clock,
                     StoreMetrics.NOOP);
             BadmailQueue badmail = BadmailQueue.over(store, t.badmail(), clock, BadmailMetrics.NOOP);
             return new LocalAdminClient(store, new AdminApi(store, badmail, AdminApi.ApplianceState.NONE, "offline",

@@ -8,6 +8,7 @@ import org.postkontor.admin.api.AdminError;
 import org.postkontor.admin.api.ClientSetup;
 import org.postkontor.badmail.BadmailConfig;
 import org.postkontor.store.StoreConfig;
+import org.postkontor.store.postgresql.PostgresConfig;
 
 /**
  * Where the admin CLI finds the appliance, as the appliance's own configuration says: given by
@@ -35,10 +36,20 @@ public interface ApplianceLocator {
      * @param clients      what mail clients are told to use (for {@code domain dns})
      * @param adminCertificate present when the admin listener speaks TLS (it is bound beyond loopback):
      *                     the PEM certificate it presents, which the CLI trusts and nothing else
+     * @param database     the shared database, for the postgresql backend
      */
     record Location(Path dataDir, Path pidFile, StoreConfig store, InetSocketAddress adminAddress,
-                    BadmailConfig badmail, ClientSetup clients, Optional<Path> adminCertificate) {
+                    BadmailConfig badmail, ClientSetup clients, Optional<Path> adminCertificate,
+                    Optional<PostgresConfig> database) {
+
+        /** A location of an embedded store. */
+        public Location(Path dataDir, Path pidFile, StoreConfig store, InetSocketAddress adminAddress,
+                        BadmailConfig badmail, ClientSetup clients, Optional<Path> adminCertificate) {
+            this(dataDir, pidFile, store, adminAddress, badmail, clients, adminCertificate, Optional.empty());
+        }
+
         public Location {
+            Objects.requireNonNull(database, "database");
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(pidFile, "pidFile");
             Objects.requireNonNull(store, "store");

@@ -29,6 +29,6 @@ public final class AdminLocator implements ApplianceLocator {
         Optional<Path> certificate = c.adminTls()
                 ? Optional.of(c.tls().cert().orElse(SelfSignedCertificate.certFileIn(tlsDir))) : Optional.empty();
         return new Location(dir, ApplianceConfig.pidFileIn(dir), store, c.admin().address(), c.badmailConfig(),
-                c.clients(), certificate);
+                c.clients(), certificate, c.database());
     }
 }

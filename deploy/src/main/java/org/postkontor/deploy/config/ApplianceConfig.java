@@ -29,6 +29,7 @@ import org.postkontor.smtp.Network;
 import org.postkontor.smtp.SmtpConfig;
 import org.postkontor.smtp.filter.Filtering;
 import org.postkontor.store.StoreConfig;
+import org.postkontor.store.postgresql.PostgresConfig;
 
 /**
  * The whole appliance's configuration, checked and immutable. Built only by {@link #load}, which
@@ -41,12 +42,13 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                               TlsSettings tls, LogSettings log, Duration shutdownGrace, SmtpConfig smtpConfig,
                               Pop3Config pop3Config, BadmailConfig badmailConfig, Duration badmailSweepInterval,
                               BackupSettings backup, WebConfig web, ClientSetup clients, Listener autoconfig,
-                              FilterSettings filter, SendingSettings sending) {
+                              FilterSettings filter, SendingSettings sending, Optional<PostgresConfig> database) {
 
     public ApplianceConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(database, "database");
         Objects.requireNonNull(hostname, "hostname");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(log, "log");
@@ -328,7 +330,43 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
                 submissionPolicy, delivering, delivery);
         return new ApplianceConfig(file, dataDir, new StoreConfig(spool, index, badmail, reserve, authCacheTtl, authCacheSize), hostname,
                 smtp, pop3, pop3s, http, admin, tls, log, grace, smtpConfig, pop3Config, badmailConfig, sweep, backup,
-                web, clients, autoconfig, filter, sending);
+                web, clients, autoconfig, filter, sending, database(raw, problems));
+    }
+
+    /** {@code store.backend} and {@code store.jdbc-*}: present for the postgresql backend. */
+    private static Optional<PostgresConfig> database(RawConfig raw, List<String> problems) {
+        String backend = raw.get(Settings.STORE_BACKEND, problems);
+        String url = raw.get(Settings.STORE_JDBC_URL, problems);
+        String user = raw.get(Settings.STORE_JDBC_USER, problems);
+        String password = raw.get(Settings.STORE_JDBC_PASSWORD, problems);
+        Optional<Path> passwordFile = raw.get(Settings.STORE_JDBC_PASSWORD_FILE, problems);
+        int pool = raw.get(Settings.STORE_JDBC_POOL_SIZE, problems);
+        if (!"postgresql".equals(backend)) {
+            return Optional.empty();
+        }
+        if (url == null || url.isEmpty()) {
+            problems.add("store.backend=postgresql needs store.jdbc-url");
+            return Optional.empty();
+        }
+        if (passwordFile.isPresent()) {
+            if (password != null && !password.isEmpty()) {
+                problems.add("store.jdbc-password and store.jdbc-password-file: set one of them");
+            }
+            try {
+                List<String> lines = java.nio.file.Files.readAllLines(passwordFile.get());
+                password = lines.isEmpty() ? "" : lines.get(0);
+            } catch (java.io.IOException e) {
+                problems.add("store.jdbc-password-file: cannot read " + passwordFile.get() + ": " + e.getMessage());
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(new PostgresConfig(url, user, password == null || password.isEmpty() ? null : password,
+                    pool));
+        } catch (IllegalArgumentException e) {
+            problems.add("store.jdbc-url: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** {@code smtp.dnsbl-*} and {@code dns.servers}. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.postkontor.store.StoreConfig;
+import org.postkontor.store.postgresql.PostgresConfig;
 
 /**
  * Every configuration key the appliance reads, in the order the example file lists them. Adding a
@@ -44,6 +45,27 @@ public final class Settings {
             ValueType.size(0, 1L << 50), Sizes.format(StoreConfig.DEFAULT_FREE_DISK_RESERVE),
             "Below this much free space on the spool, index or badmail volume, new mail gets"
                     + " 452 4.3.1 and /health/ready reports not ready.");
+
+    public static final Setting<String> STORE_BACKEND = add("store.backend", ValueType.oneOf("embedded", "postgresql"),
+            "embedded", "embedded: mail and accounts on this machine's disks (spool files and journals)."
+                    + " postgresql: accounts and mail in a PostgreSQL database that several appliances share"
+                    + " (store.jdbc-*); badmail, the outbound queue and DKIM keys stay under data.dir.");
+    public static final Setting<String> STORE_JDBC_URL = add("store.jdbc-url", ValueType.text(2000,
+            Pattern.compile("|jdbc:postgresql:.*"), "a jdbc:postgresql: URL, or empty"), "",
+            "The database of store.backend=postgresql, e.g. jdbc:postgresql://db:5432/postkontor (add"
+                    + " ?currentSchema=name for a schema of its own). The tables are made on first start.");
+    public static final Setting<String> STORE_JDBC_USER = add("store.jdbc-user", ValueType.text(63, null, "text"),
+            "postkontor", "The database role the appliance connects as.");
+    public static final Setting<String> STORE_JDBC_PASSWORD = add("store.jdbc-password",
+            ValueType.text(1024, null, "text"), "",
+            "Its password (or set POSTKONTOR_STORE_JDBC_PASSWORD, or use store.jdbc-password-file).");
+    public static final Setting<Optional<java.nio.file.Path>> STORE_JDBC_PASSWORD_FILE = add(
+            "store.jdbc-password-file", ValueType.optionalPath(), "",
+            "A file holding the password (its first line), e.g. a Docker secret.");
+    public static final Setting<Integer> STORE_JDBC_POOL_SIZE = add("store.jdbc-pool-size",
+            ValueType.integer(1, 1000), Integer.toString(PostgresConfig.DEFAULT_POOL_SIZE),
+            "Most pooled database connections this appliance holds (two more are its own: maildrop locks"
+                    + " and change notifications). Keep the nodes' sum below PostgreSQL's max_connections.");
 
     // --- identity
     public static final Setting<String> HOSTNAME_SETTING = add("server.hostname",

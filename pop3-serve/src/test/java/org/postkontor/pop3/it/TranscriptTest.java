@@ -168,7 +168,7 @@ class TranscriptTest {
                     } else if (raw.equals("@drop")) {
                         current.close();
                     } else if (raw.equals("@lose-bodies")) {
-                        loseBodies(fx.store().dataDir().resolve("spool").resolve("msg"));
+                        fx.store().loseBodies();
                     } else if (raw.equals("@restart")) {
                         fx.restart();
                     } else if (raw.startsWith("@sleep ")) {
@@ -195,14 +195,6 @@ class TranscriptTest {
                 for (Client c : clients.values()) {
                     c.close();
                 }
-            }
-        }
-    }
-
-    private static void loseBodies(Path msgDir) throws IOException {
-        try (Stream<Path> s = Files.walk(msgDir)) {
-            for (Path p : s.filter(Files::isRegularFile).toList()) {
-                Files.delete(p);
             }
         }
     }

@@ -157,6 +157,30 @@ public final class TempStore implements AutoCloseable {
         return deliver(List.of(mailbox), message);
     }
 
+    /**
+     * Makes every stored message body unreadable behind the store's back, as a lost disk or a
+     * damaged database would: the body files, or the body rows' bytes.
+     */
+    public void loseBodies() throws IOException {
+        if (onPostgres()) {
+            try {
+                TestPostgres.shared().execute("DELETE FROM " + schema() + ".body_chunks");
+            } catch (SQLException e) {
+                throw new IOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+            return;
+        }
+        Path msg = dataDir.resolve("spool").resolve("msg");
+        try (Stream<Path> s = Files.walk(msg)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
     /** Closes the store; deletes the directory if {@link #create()} made it. */
     @Override
     public void close() {
