@@ -38,6 +38,13 @@ public final class CrashDriver {
 
     public record Result(List<String> violations, String summary, List<Duration> restartTimes, int cycles) {}
 
+    /** One node of a cluster behind a load balancer: starts its process, and says when it is ready. */
+    public interface Node {
+        Process start() throws IOException;
+
+        boolean ready();
+    }
+
     private final Launcher launcher;
     private final int smtpPort;
     private final int pop3sPort;
@@ -94,6 +101,71 @@ public final class CrashDriver {
             p.waitFor();
         }
         return new Result(ledger.check(present), ledger.summary(present), restarts, cycles);
+    }
+
+    /**
+     * The cluster version: every node started, load through the balancer (this driver's ports)
+     * without a pause, and in each of {@code cycles} cycles one node (in turn) SIGKILLed at a random
+     * moment and started again, the next kill only once it is ready; then the final inventory
+     * through the balancer. The restart times are the killed nodes' times to ready.
+     */
+    public Result runRolling(List<Node> nodes, int cycles, int senders, int drainers) throws Exception {
+        List<Process> procs = new ArrayList<>();
+        List<Duration> restarts = new ArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> load = new ArrayList<>();
+        try {
+            for (Node n : nodes) {
+                procs.add(n.start());
+            }
+            for (int i = 0; i < nodes.size(); i++) {
+                awaitReady(nodes.get(i), procs.get(i), Duration.ofSeconds(90));
+            }
+            for (int i = 0; i < senders; i++) {
+                load.add(Thread.ofVirtual().start(() -> sendUntil(stop)));
+            }
+            for (int i = 0; i < drainers; i++) {
+                long seed = random.nextLong();
+                load.add(Thread.ofVirtual().start(() -> drainUntil(stop, new Random(seed))));
+            }
+            for (int cycle = 0; cycle < cycles; cycle++) {
+                Thread.sleep(1500 + random.nextInt(3000));
+                int k = cycle % nodes.size();
+                procs.get(k).destroyForcibly(); // SIGKILL of exactly the process this driver started
+                procs.get(k).waitFor();
+                procs.set(k, nodes.get(k).start());
+                restarts.add(awaitReady(nodes.get(k), procs.get(k), Duration.ofSeconds(90)));
+            }
+            stop.set(true);
+            for (Thread t : load) {
+                t.join(Duration.ofSeconds(150));
+            }
+            Set<Integer> present = finalInventory();
+            return new Result(ledger.check(present), ledger.summary(present), restarts, cycles);
+        } finally {
+            stop.set(true);
+            for (Process p : procs) {
+                p.destroy();
+            }
+            for (Process p : procs) {
+                p.waitFor();
+            }
+        }
+    }
+
+    private static Duration awaitReady(Node node, Process p, Duration limit) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("a node exited with " + p.exitValue() + " at start");
+            }
+            if (node.ready()) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("a node was not ready within " + limit);
     }
 
     private Duration awaitServing(Process p, Duration limit) throws Exception {
