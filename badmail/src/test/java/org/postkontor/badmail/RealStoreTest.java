@@ -92,8 +92,10 @@ class RealStoreTest {
         byte[] original = ("Subject: mixed line ends\nFrom: a@remote.test\r\n\r\nlone CR\r here\n.\n"
                 + "8bit: Grüße\r\n").getBytes(StandardCharsets.UTF_8);
         String id = admit(q, ReasonKind.UNKNOWN_USER, original, "nobody@example.test");
-        try (var files = Files.walk(temp.config().badmailDir())) {
-            assertTrue(files.anyMatch(Files::isRegularFile), "the original is a file under the badmail directory");
+        if (!TempStore.onPostgres()) { // there the original is rows of the database
+            try (var files = Files.walk(temp.config().badmailDir())) {
+                assertTrue(files.anyMatch(Files::isRegularFile), "the original is a file under the badmail directory");
+            }
         }
 
         temp.restart();

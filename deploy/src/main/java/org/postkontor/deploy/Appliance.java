@@ -226,6 +226,7 @@ public final class Appliance implements AutoCloseable {
         if (sending.deliveryEnabled()) {
             OutboundDelivery delivery = new OutboundDelivery(store.outbound(), store.directory(), store.spool(),
                     sending.delivery(), meters, clock, systemTrust());
+            delivery.onlyWhile(store::leads);
             delivery.start();
             resources.add(() -> delivery.stop(config.shutdownGrace()));
         }
@@ -359,7 +360,9 @@ public final class Appliance implements AutoCloseable {
         long ms = config.badmailSweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(() -> {
             try {
-                badmail.sweep();
+                if (store.leads()) { // once per cluster on a shared store
+                    badmail.sweep();
+                }
             } catch (StoreException | RuntimeException e) {
                 log.warn("event=badmail_sweep_failed error=\"{}\"", e.toString());
             }

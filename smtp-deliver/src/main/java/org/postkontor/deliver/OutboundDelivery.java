@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import javax.net.ssl.X509TrustManager;
 import org.postkontor.deliver.DeliveryMetrics.Result;
 import org.postkontor.store.Directory;
@@ -57,6 +58,7 @@ public final class OutboundDelivery implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final Object wake = new Object();
     private final Thread scheduler;
+    private volatile BooleanSupplier leads = () -> true;
     private volatile boolean running;
 
     /**
@@ -74,6 +76,15 @@ public final class OutboundDelivery implements AutoCloseable {
         this.routes = new Routes(dns, sts, config);
         this.bounces = new Bounces(directory, spool, config.hostname(), config.lifetime(), clock);
         this.scheduler = Thread.ofPlatform().name("outbound-delivery").daemon().unstarted(this::loop);
+    }
+
+    /**
+     * Delivers only while {@code leads} says so (asked before each look at the queue): on a store
+     * several nodes share, the queue is delivered by the one node that leads ({@code Store.leads}).
+     * Call before {@link #start()}.
+     */
+    public void onlyWhile(BooleanSupplier leads) {
+        this.leads = leads;
     }
 
     public void start() {
@@ -109,6 +120,9 @@ public final class OutboundDelivery implements AutoCloseable {
 
     /** One look at the queue: expiries, delay warnings, and lanes for the due recipients. */
     void pass() throws StoreException {
+        if (!leads.getAsBoolean()) {
+            return;
+        }
         Instant now = clock.instant();
         Map<String, List<Job>> due = new LinkedHashMap<>();
         for (QueuedMessage m : queue.list()) {

@@ -56,7 +56,7 @@ public interface OutboundQueue {
     boolean delete(String id) throws StoreException;
 
     /** Messages, their bytes and the oldest arrival. */
-    Totals totals();
+    Totals totals() throws StoreException;
 
     /** Where one recipient stands. */
     enum State { PENDING, DELIVERED, FAILED }

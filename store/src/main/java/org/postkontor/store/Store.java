@@ -32,6 +32,16 @@ public interface Store extends AutoCloseable {
     DkimKeys dkimKeys();
 
     /**
+     * Does this process do the store's once-per-cluster work now (delivering the outbound queue,
+     * badmail retention)? Always for a store of one process; on a database several nodes share,
+     * exactly one node at a time, and another within seconds of that one's death. Ask before each
+     * round of such work; never throws.
+     */
+    default boolean leads() {
+        return true;
+    }
+
+    /**
      * Writes a consistent copy of everything (accounts, DKIM keys, mail, the outbound queue, badmail) into {@code target}, which
      * must not exist yet, while the store keeps taking and serving mail. Every message acknowledged
      * and every admin change made before the call is in it; the copy is complete when its manifest

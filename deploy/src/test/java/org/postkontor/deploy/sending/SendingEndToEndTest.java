@@ -23,6 +23,7 @@ import org.postkontor.deploy.config.ApplianceConfig;
 import org.postkontor.deploy.e2e.TestEnv;
 import org.postkontor.store.Administration.Quota;
 import org.postkontor.store.MailAddress;
+import org.postkontor.store.StoreException;
 import org.postkontor.store.Maildrop;
 import org.postkontor.store.MaildropEntry;
 import org.postkontor.store.Store;
@@ -127,7 +128,13 @@ class SendingEndToEndTest {
                 call(api, "POST", "/api/v1/queue/" + id + "/retry");
                 Await.until(Duration.ofSeconds(60), "the 4xx destination delivered on a retry",
                         () -> count(r, "full@remote.test") == 2);
-                Await.until(Duration.ofSeconds(10), "an empty queue", () -> l.outbound().totals().messages() == 0);
+                Await.until(Duration.ofSeconds(10), "an empty queue", () -> {
+                    try {
+                        return l.outbound().totals().messages() == 0;
+                    } catch (StoreException e) {
+                        return false;
+                    }
+                });
             }
         }
     }

@@ -24,20 +24,22 @@ import org.postkontor.store.internal.accounts.AccountsAuthentication;
 import org.postkontor.store.internal.accounts.AccountsDirectory;
 import org.postkontor.store.internal.accounts.JdbcWebUsers;
 import org.postkontor.store.internal.accounts.PostgresAccountsDatabase;
-import org.postkontor.store.internal.badmail.FileBadmailStore;
-import org.postkontor.store.internal.dkim.FileDkimKeys;
+import org.postkontor.store.internal.badmail.PgBadmailStore;
 import org.postkontor.store.internal.files.DurableFiles;
-import org.postkontor.store.internal.outbound.FileOutboundQueue;
+import org.postkontor.store.internal.outbound.PgOutboundQueue;
+import org.postkontor.store.internal.postgres.Leadership;
 import org.postkontor.store.internal.postgres.PgDatabase;
+import org.postkontor.store.internal.postgres.PgDkimKeys;
 import org.postkontor.store.internal.postgres.PgMail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The postgresql backend: accounts and mail (bodies included) in a PostgreSQL database that any
- * number of nodes share. The database is their record of truth; a node keeps only what it can
- * rebuild (the accounts view, staged messages). Badmail, the outbound queue and the DKIM keys are
- * still files under the node's own directories ({@link StoreConfig}).
+ * The postgresql backend: accounts, mail (bodies included), badmail, the outbound queue and the
+ * DKIM keys in a PostgreSQL database that any number of nodes share. The database is their record
+ * of truth; a node keeps only what it can rebuild (the accounts view) and messages it is reading
+ * in before it stores them (under {@link StoreConfig#indexDir()}'s {@code tmp/}). One node at a
+ * time {@link #leads()} and does the once-per-cluster work.
  *
  * <p>While the database cannot be reached, deliveries and maildrop opens fail with a
  * {@link StoreException} (451 4.3.0, {@code -ERR [SYS/TEMP]}) after at most a few seconds, and
@@ -50,17 +52,18 @@ public final class PostgresStore implements Store {
     private final PgDatabase db;
     private final PostgresAccountsDatabase accountsDb;
     private final PgMail mail;
-    private final FileBadmailStore badmail;
-    private final FileOutboundQueue outbound;
-    private final FileDkimKeys dkim;
+    private final PgBadmailStore badmail;
+    private final PgOutboundQueue outbound;
+    private final PgDkimKeys dkim;
+    private final Leadership leadership;
     private final AccountsDirectory directory;
     private final Accounts accounts;
     private final Administration admin;
     private final WebUsers webUsers;
     private boolean closed;
 
-    private PostgresStore(PgDatabase db, PostgresAccountsDatabase accountsDb, PgMail mail, FileBadmailStore badmail,
-                          FileOutboundQueue outbound, FileDkimKeys dkim, AccountsDirectory directory, Accounts accounts,
+    private PostgresStore(PgDatabase db, PostgresAccountsDatabase accountsDb, PgMail mail, PgBadmailStore badmail,
+                          PgOutboundQueue outbound, PgDkimKeys dkim, AccountsDirectory directory, Accounts accounts,
                           Administration admin, WebUsers webUsers) {
         this.db = db;
         this.accountsDb = accountsDb;
@@ -72,6 +75,7 @@ public final class PostgresStore implements Store {
         this.accounts = accounts;
         this.admin = admin;
         this.webUsers = webUsers;
+        this.leadership = new Leadership(db);
     }
 
     /**
@@ -95,15 +99,13 @@ public final class PostgresStore implements Store {
         PgDatabase db = PgDatabase.open(database);
         PostgresAccountsDatabase accountsDb = null;
         PgMail mail = null;
-        FileOutboundQueue outbound = null;
         try {
             accountsDb = PostgresAccountsDatabase.open(db);
             AccountsDirectory directory = new AccountsDirectory(accountsDb);
             mail = new PgMail(db, directory::limits, indexFiles.tmpDir(), clock, metrics);
-            FileBadmailStore badmail = FileBadmailStore.open(local.badmailDir(), local.freeDiskReserveBytes(), clock,
-                    metrics);
-            outbound = FileOutboundQueue.open(local.spoolDir(), local.freeDiskReserveBytes(), clock, metrics);
-            FileDkimKeys dkim = FileDkimKeys.open(indexFiles.root(), indexFiles);
+            PgBadmailStore badmail = new PgBadmailStore(db, indexFiles.tmpDir(), clock);
+            PgOutboundQueue outbound = new PgOutboundQueue(db, indexFiles.tmpDir(), clock);
+            PgDkimKeys dkim = new PgDkimKeys(db, clock);
             Administration admin = new AccountsAdministration(accountsDb, hasher, clock, mail, local);
             PostgresStore store = new PostgresStore(db, accountsDb, mail, badmail, outbound, dkim, directory,
                     AccountsAuthentication.withCache(accountsDb, hasher, clock, local, metrics), admin,
@@ -111,9 +113,6 @@ public final class PostgresStore implements Store {
             log.info("store open on {} in {} ms", database, (System.nanoTime() - start) / 1_000_000);
             return store;
         } catch (StoreException | RuntimeException e) {
-            if (outbound != null) {
-                outbound.close();
-            }
             if (mail != null) {
                 mail.close();
             }
@@ -170,6 +169,11 @@ public final class PostgresStore implements Store {
         return dkim;
     }
 
+    @Override
+    public boolean leads() {
+        return leadership.leads();
+    }
+
     /** Not here: the database is backed up with PostgreSQL's own tools (see DEPLOY.md). */
     @Override
     public BackupSummary backup(Path target, Path previous) throws StoreException {
@@ -183,7 +187,7 @@ public final class PostgresStore implements Store {
             return;
         }
         closed = true;
-        outbound.close();
+        leadership.close();
         mail.close();
         accountsDb.close();
         db.close();

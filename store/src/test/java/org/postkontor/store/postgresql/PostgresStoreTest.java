@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postkontor.store.Administration;
+import org.postkontor.store.BadmailStore;
+import org.postkontor.store.DkimKey;
+import org.postkontor.store.OutboundQueue;
 import org.postkontor.store.DeliveryCheck;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.Maildrop;
@@ -130,6 +134,7 @@ class PostgresStoreTest {
         Store a = node();
         Store b = node();
         addAlice(a, Administration.Quota.NONE);
+        awaitUser(b);
         deliver(a, ALICE, "Subject: one\r\n\r\nx\r\n");
         Maildrop held = a.maildrops().open(ALICE);
         assertThrows(MailboxInUseException.class, () -> b.maildrops().open(ALICE));
@@ -240,5 +245,54 @@ class PostgresStoreTest {
                 return false;
             }
         });
+    }
+
+    @Test
+    void exactlyOneNodeLeadsAndAnotherTakesOverWhenItsConnectionGoes() throws Exception {
+        Store a = node();
+        Store b = node();
+        assertTrue(a.leads());
+        assertFalse(b.leads());
+        assertTrue(a.leads(), "the leader keeps the lead");
+        pg.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'");
+        Await.until(Duration.ofSeconds(5), "node b takes the lead", b::leads);
+        assertFalse(a.leads(), "the old leader sees it lost the lead");
+    }
+
+    @Test
+    void badmailTheOutboundQueueAndDkimKeysAreTheSameOnEveryNode() throws Exception {
+        Store a = node();
+        Store b = node();
+        byte[] original = "Subject: as given\nno CRLF here\n".getBytes(StandardCharsets.US_ASCII);
+        BadmailStore.BadmailItem item = a.badmail().put(new BadmailStore.BadmailEnvelope("x@remote.test",
+                List.of("nobody@example.test"), "192.0.2.1", "helo.test", null),
+                new BadmailStore.BadmailReason("unknown_user", 550, "5.1.1", "no such user", null),
+                new ByteArrayInputStream(original));
+        assertEquals(List.of(item), b.badmail().list(BadmailStore.BadmailQuery.ALL));
+        try (InputStream in = b.badmail().open(item.id())) {
+            assertArrayEquals(original, in.readAllBytes(), "kept as given");
+        }
+        assertTrue(b.badmail().remove(item.id()));
+        assertEquals(0, a.badmail().totals().items());
+
+        OutboundQueue.QueuedMessage q = a.outbound().enqueue("alice@example.test",
+                List.of("x@remote.test", "y@remote.test"), new ByteArrayInputStream("Subject: out\n\nbody\n"
+                        .getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(List.of(q), b.outbound().list());
+        try (InputStream in = b.outbound().open(q.id())) {
+            assertArrayEquals("Subject: out\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII), in.readAllBytes());
+        }
+        OutboundQueue.QueuedMessage after = b.outbound().record(q.id(), List.of(
+                OutboundQueue.Outcome.delivered("x@remote.test", "250 ok"),
+                OutboundQueue.Outcome.deferred("y@remote.test", Instant.now().plusSeconds(60), "451 later")));
+        assertEquals(1, after.pending().size());
+        assertEquals(1, a.outbound().get(q.id()).orElseThrow().pending().size());
+        b.outbound().record(q.id(), List.of(OutboundQueue.Outcome.failed("y@remote.test", "550 no")));
+        assertEquals(List.of(), a.outbound().list(), "a message whose recipients are all final leaves the queue");
+        assertEquals(0, a.admin().stats().messages(), "and its body with it");
+
+        DkimKey key = DkimKey.generate("example.test", "s1", DkimKey.Algorithm.ED25519_SHA256, Instant.now());
+        a.dkimKeys().put(key);
+        assertEquals(List.of("s1"), b.dkimKeys().keys("example.test").stream().map(DkimKey::selector).toList());
     }
 }

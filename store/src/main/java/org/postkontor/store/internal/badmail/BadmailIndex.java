@@ -57,22 +57,15 @@ final class BadmailIndex {
     }
 
     List<BadmailItem> list(BadmailQuery q) {
-        String recipient = q.recipient() == null ? null : bare(q.recipient()).toLowerCase(Locale.ROOT);
-        String domain = q.domain() == null ? null : MailAddress.normalizeDomain(q.domain().strip());
+        String recipient = recipientOf(q);
+        String domain = domainOf(q);
         List<BadmailItem> out = new ArrayList<>();
         int skip = q.offset();
         for (BadmailItem item : byAge.values()) {
             if (q.receivedBefore() != null && !item.envelope().received().isBefore(q.receivedBefore())) {
                 break; // oldest first: none after this one is older
             }
-            if (q.kind() != null && !q.kind().equals(item.reason().kind())) {
-                continue;
-            }
-            if (recipient != null && item.envelope().recipients().stream()
-                    .noneMatch(r -> bare(r).toLowerCase(Locale.ROOT).equals(recipient))) {
-                continue;
-            }
-            if (domain != null && item.envelope().recipients().stream().noneMatch(r -> domainOf(r).equals(domain))) {
+            if (!matches(item, q.kind(), recipient, domain)) {
                 continue;
             }
             if (skip > 0) {
@@ -85,6 +78,31 @@ final class BadmailIndex {
             }
         }
         return out;
+    }
+
+    /**
+     * Does the item match the query's kind, recipient ({@link #bare}, lower case) and domain
+     * (normalized)? A null criterion matches every item.
+     */
+    static boolean matches(BadmailItem item, String kind, String recipient, String domain) {
+        if (kind != null && !kind.equals(item.reason().kind())) {
+            return false;
+        }
+        if (recipient != null && item.envelope().recipients().stream()
+                .noneMatch(r -> bare(r).toLowerCase(Locale.ROOT).equals(recipient))) {
+            return false;
+        }
+        return domain == null || item.envelope().recipients().stream().anyMatch(r -> domainOf(r).equals(domain));
+    }
+
+    /** The query's recipient as {@link #matches} takes it, or null. */
+    static String recipientOf(BadmailQuery q) {
+        return q.recipient() == null ? null : bare(q.recipient()).toLowerCase(Locale.ROOT);
+    }
+
+    /** The query's domain as {@link #matches} takes it, or null. */
+    static String domainOf(BadmailQuery q) {
+        return q.domain() == null ? null : MailAddress.normalizeDomain(q.domain().strip());
     }
 
     BadmailTotals totals() {

@@ -8,14 +8,10 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.postkontor.store.BadmailStore;
 import org.postkontor.store.InsufficientStorageException;
 import org.postkontor.store.NotFoundException;
@@ -40,20 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class FileBadmailStore implements BadmailStore {
 
     private static final Logger log = LoggerFactory.getLogger("postkontor.store");
-
-    private static final Pattern ID = Pattern.compile("[0-9A-Za-z-]{1,40}");
-    private static final DateTimeFormatter ID_TIME =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
-    private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
-
-    // Widths of the fields kept; longer values from the network are cut, never refused.
-    private static final int MAX_SENDER = 1000;
-    private static final int MAX_CLIENT = 100;
-    private static final int MAX_HELO = 255;
-    private static final int MAX_KIND = 40;
-    private static final int MAX_ENHANCED = 16;
-    private static final int MAX_TEXT = 1000;
-    private static final int MAX_RECIPIENT = 1000;
 
     private final BadmailFiles files;
     private final BadmailIndex index = new BadmailIndex();
@@ -108,24 +90,16 @@ public final class FileBadmailStore implements BadmailStore {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(original, "original");
-        if (reason.kind() == null || reason.kind().isEmpty() || reason.kind().length() > MAX_KIND) {
-            throw new IllegalArgumentException("reason kind must be 1 to " + MAX_KIND + " characters");
-        }
-        Instant now = micros(clock.instant());
-        BadmailEnvelope env = new BadmailEnvelope(cut(nullToEmpty(envelope.sender()), MAX_SENDER),
-                envelope.recipients().stream().map(r -> cut(nullToEmpty(r), MAX_RECIPIENT)).toList(),
-                cut(nullToEmpty(envelope.clientAddress()), MAX_CLIENT), cut(nullToEmpty(envelope.helo()), MAX_HELO),
-                envelope.received() == null ? now : micros(envelope.received()));
-        BadmailReason why = new BadmailReason(reason.kind(), reason.code(),
-                cut(nullToEmpty(reason.enhancedStatus()), MAX_ENHANCED), cut(nullToEmpty(reason.text()), MAX_TEXT),
-                reason.at() == null ? now : micros(reason.at()));
+        Instant now = BadmailFields.micros(clock.instant());
+        BadmailEnvelope env = BadmailFields.envelope(envelope, now);
+        BadmailReason why = BadmailFields.reason(reason, now);
         long room = roomBeforeReserve();
         if (room <= 0) {
             throw new InsufficientStorageException("badmail volume is at its free-disk reserve");
         }
         BadmailItem item;
         try {
-            item = files.write(new BadmailItem(newId(now), env, why, 0), original, room);
+            item = files.write(new BadmailItem(BadmailFields.newId(now, random), env, why, 0), original, room);
         } catch (BadmailFiles.ReserveReached e) {
             throw new InsufficientStorageException("badmail original would cross the free-disk reserve");
         } catch (IOException e) {
@@ -140,7 +114,7 @@ public final class FileBadmailStore implements BadmailStore {
 
     @Override
     public boolean remove(String id) throws StoreException {
-        if (id == null || !ID.matcher(id).matches() || index.get(id).isEmpty()) {
+        if (!BadmailFields.validId(id) || index.get(id).isEmpty()) {
             return false;
         }
         try {
@@ -164,7 +138,7 @@ public final class FileBadmailStore implements BadmailStore {
 
     @Override
     public Optional<BadmailItem> get(String id) {
-        if (id == null || !ID.matcher(id).matches()) {
+        if (!BadmailFields.validId(id)) {
             return Optional.empty();
         }
         return index.get(id);
@@ -214,26 +188,5 @@ public final class FileBadmailStore implements BadmailStore {
         } catch (IOException e) {
             throw new StoreException("cannot read the free space of the badmail volume", e);
         }
-    }
-
-    private String newId(Instant at) {
-        StringBuilder sb = new StringBuilder(ID_TIME.format(at)).append('-');
-        for (int i = 0; i < 10; i++) {
-            sb.append(BASE32[random.nextInt(32)]);
-        }
-        return sb.toString();
-    }
-
-    /** Times are kept to the microsecond, as they always were, so what put returns equals what get reads. */
-    private static Instant micros(Instant t) {
-        return t.truncatedTo(ChronoUnit.MICROS);
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
-    }
-
-    private static String cut(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max);
     }
 }

@@ -3,7 +3,6 @@ package org.postkontor.store.internal.postgres;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +12,6 @@ import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,9 +46,6 @@ import org.postkontor.store.internal.mail.QueueIds;
  * that the session still holds its maildrop lock ({@link MaildropLocks}). Thread-safe.
  */
 public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoCloseable {
-
-    /** Bytes per {@code body_chunks} row: RETR reads one at a time. */
-    static final int CHUNK = 256 * 1024;
 
     private final PgDatabase db;
     private final MailboxLimits.Source limits;
@@ -110,7 +105,7 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
     private Receipt store(List<MailAddress> boxes, String uidl, InputStream message) throws StoreException {
         StagedBody body;
         try {
-            body = StagedBody.read(message, tmpDir);
+            body = StagedBody.read(message, tmpDir, true);
         } catch (IOException e) {
             throw new StoreException("cannot read the message", e);
         }
@@ -125,7 +120,7 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
             try (Connection c = db.connection()) {
                 c.setAutoCommit(false);
                 try {
-                    long bodyId = insertBody(c, queueId, body, arrived);
+                    long bodyId = PgBodies.insert(c, queueId, body, arrived);
                     Set<MailAddress> delivered = new LinkedHashSet<>();
                     Map<MailAddress, DeliveryCheck> refused = new LinkedHashMap<>();
                     for (Map.Entry<String, MailAddress> e : ordered.entrySet()) {
@@ -156,36 +151,6 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
         } catch (IOException e) {
             throw new StoreException("cannot read the staged message", e);
         }
-    }
-
-    private static long insertBody(Connection c, String queueId, StagedBody body, OffsetDateTime arrived)
-            throws SQLException, IOException {
-        long bodyId;
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO bodies (queue_id, octets, arrived) VALUES (?, ?, ?) RETURNING id")) {
-            ps.setString(1, queueId);
-            ps.setLong(2, body.octets());
-            ps.setObject(3, arrived);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                bodyId = rs.getLong(1);
-            }
-        }
-        try (InputStream in = body.open();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO body_chunks (body_id, seq, data) VALUES (?, ?, ?)")) {
-            byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(body.octets(), 0))];
-            for (int seq = 0; ; seq++) {
-                int n = in.readNBytes(chunk, 0, chunk.length);
-                if (n <= 0) {
-                    break;
-                }
-                ps.setLong(1, bodyId);
-                ps.setInt(2, seq);
-                ps.setBytes(3, n == chunk.length ? chunk : Arrays.copyOf(chunk, n));
-                ps.executeUpdate();
-            }
-        }
-        return bodyId;
     }
 
     /**
@@ -384,12 +349,7 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
             ps.setString(3, box);
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM bodies b WHERE b.id = ANY (?)"
-                + " AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.body_id = b.id)")) {
-            Array a = c.createArrayOf("bigint", bodyIds.toArray(new Long[0]));
-            ps.setArray(1, a);
-            ps.executeUpdate();
-        }
+        PgBodies.deleteUnreferenced(c, bodyIds);
         return removed;
     }
 
@@ -428,8 +388,8 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
     @Override
     public Totals totals() throws StoreException {
         try (Connection c = db.connection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM bodies), (SELECT count(*) FROM entries),"
-                     + " (SELECT coalesce(sum(octets), 0) FROM bodies)")) {
+             ResultSet rs = s.executeQuery("SELECT count(*), (SELECT count(*) FROM entries), coalesce(sum(octets), 0)"
+                     + " FROM bodies b WHERE EXISTS (SELECT 1 FROM entries e WHERE e.body_id = b.id)")) {
             rs.next();
             return new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3));
         } catch (SQLException e) {

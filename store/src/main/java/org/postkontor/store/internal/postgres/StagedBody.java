@@ -10,11 +10,11 @@ import java.util.Arrays;
 import org.postkontor.store.internal.files.LineEnds;
 
 /**
- * A message read to its end with its line ends normalized, before any database connection is taken
+ * A message read to its end (its line ends normalized, unless it is kept as given), before any database connection is taken
  * for it (a slow sender never holds one): in memory up to {@value #IN_MEMORY} octets, beyond that in
  * a temp file of this node (not durable: the database copy is). {@link #discard()} deletes the file.
  */
-final class StagedBody implements AutoCloseable {
+public final class StagedBody implements AutoCloseable {
 
     static final int IN_MEMORY = 1024 * 1024;
     private static final int BUFFER = 64 * 1024;
@@ -27,7 +27,8 @@ final class StagedBody implements AutoCloseable {
 
     private StagedBody() {}
 
-    static StagedBody read(InputStream in, Path tmpDir) throws IOException {
+    /** Reads {@code in} to its end; with {@code normalize}, every line end becomes CRLF (see {@link LineEnds}). */
+    public static StagedBody read(InputStream in, Path tmpDir, boolean normalize) throws IOException {
         StagedBody b = new StagedBody();
         try {
             byte[] buf = new byte[BUFFER];
@@ -35,10 +36,16 @@ final class StagedBody implements AutoCloseable {
             LineEnds lineEnds = new LineEnds();
             int n;
             while ((n = in.read(buf)) != -1) {
-                b.append(out, lineEnds.normalize(buf, n, out), tmpDir);
+                if (normalize) {
+                    b.append(out, lineEnds.normalize(buf, n, out), tmpDir);
+                } else {
+                    b.append(buf, n, tmpDir);
+                }
             }
-            byte[] end = lineEnds.end();
-            b.append(end, end.length, tmpDir);
+            if (normalize) {
+                byte[] end = lineEnds.end();
+                b.append(end, end.length, tmpDir);
+            }
             if (b.fileOut != null) {
                 b.fileOut.close();
                 b.fileOut = null;
@@ -70,12 +77,12 @@ final class StagedBody implements AutoCloseable {
         fileOut.write(bytes, 0, n);
     }
 
-    long octets() {
+    public long octets() {
         return octets;
     }
 
     /** The normalized bytes from the start; the caller closes it. */
-    InputStream open() throws IOException {
+    public InputStream open() throws IOException {
         return file != null ? Files.newInputStream(file) : new ByteArrayInputStream(memory, 0, memoryLength);
     }
 

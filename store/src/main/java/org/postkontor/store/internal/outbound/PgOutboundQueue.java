@@ -1,0 +1,333 @@
+package org.postkontor.store.internal.outbound;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.postkontor.store.NotFoundException;
+import org.postkontor.store.OutboundQueue;
+import org.postkontor.store.StoreException;
+import org.postkontor.store.internal.mail.QueueIds;
+import org.postkontor.store.internal.postgres.PgBodies;
+import org.postkontor.store.internal.postgres.PgDatabase;
+import org.postkontor.store.internal.postgres.StagedBody;
+
+/**
+ * The outbound queue in PostgreSQL: a message is an {@code outbound} row, its body, and one
+ * {@code outbound_recipients} row per recipient, all inserted by one transaction; each recorded
+ * attempt is one transaction on the message's row (locked {@code FOR UPDATE}), and the last final
+ * recipient deletes the message and its body in the same one. Any node can queue; the one node that
+ * leads the cluster delivers ({@code Store.leads()}). Thread-safe.
+ */
+public final class PgOutboundQueue implements OutboundQueue {
+
+    private final PgDatabase db;
+    private final Path tmpDir;
+    private final Clock clock;
+    private final QueueIds ids;
+
+    public PgOutboundQueue(PgDatabase db, Path tmpDir, Clock clock) {
+        this.db = db;
+        this.tmpDir = tmpDir;
+        this.clock = clock;
+        this.ids = new QueueIds(clock);
+    }
+
+    @Override
+    public QueuedMessage enqueue(String sender, List<String> recipients, InputStream message) throws StoreException {
+        Objects.requireNonNull(sender, "sender");
+        Objects.requireNonNull(message, "message");
+        if (recipients.isEmpty()) {
+            throw new IllegalArgumentException("no recipient");
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS); // what the database keeps
+        String id = ids.next();
+        try (StagedBody body = StagedBody.read(message, tmpDir, true); Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try {
+                OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+                long bodyId = PgBodies.insert(c, id, body, at);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO outbound (id, sender, arrived, octets, body_id) VALUES (?, ?, ?, ?, ?)")) {
+                    ps.setString(1, id);
+                    ps.setString(2, sender);
+                    ps.setObject(3, at);
+                    ps.setLong(4, body.octets());
+                    ps.setLong(5, bodyId);
+                    ps.executeUpdate();
+                }
+                QueueEntry e = new QueueEntry(new OutboundRecord(id, now, sender, recipients, 0), body.octets());
+                insertRecipients(c, id, e);
+                c.commit();
+                return e.view();
+            } catch (SQLException | IOException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot queue the message: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StoreException("cannot read the message to queue", e);
+        }
+    }
+
+    private static void insertRecipients(Connection c, String id, QueueEntry e) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbound_recipients (message, position, address,"
+                + " state, attempts, next_attempt, last_reply) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < e.size(); i++) {
+                Recipient r = e.recipient(i);
+                ps.setString(1, id);
+                ps.setInt(2, i);
+                ps.setString(3, r.address());
+                ps.setString(4, r.state().name());
+                ps.setInt(5, r.attempts());
+                ps.setObject(6, r.nextAttempt().atOffset(ZoneOffset.UTC));
+                ps.setString(7, r.lastReply());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    @Override
+    public List<QueuedMessage> list() throws StoreException {
+        try (Connection c = db.connection()) {
+            return load(c, null, false).values().stream().map(QueueEntry::view).toList();
+        } catch (SQLException e) {
+            throw new StoreException("cannot list the outbound queue: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<QueuedMessage> get(String id) throws StoreException {
+        try (Connection c = db.connection()) {
+            QueueEntry e = load(c, id, false).get(id);
+            return Optional.ofNullable(e).map(QueueEntry::view);
+        } catch (SQLException e) {
+            throw new StoreException("cannot read queued message " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Messages with their recipients, oldest first: all, or the one with {@code id} (locked with {@code forUpdate}). */
+    private static Map<String, QueueEntry> load(Connection c, String id, boolean forUpdate) throws SQLException {
+        record Head(String sender, Instant arrived, long octets, boolean warned) {}
+        Map<String, Head> heads = new LinkedHashMap<>();
+        String where = id == null ? "" : " WHERE id = ?";
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, sender, arrived, octets, warned FROM outbound"
+                + where + " ORDER BY arrived, id" + (forUpdate ? " FOR UPDATE" : ""))) {
+            if (id != null) {
+                ps.setString(1, id);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    heads.put(rs.getString(1), new Head(rs.getString(2),
+                            rs.getObject(3, OffsetDateTime.class).toInstant(), rs.getLong(4), rs.getBoolean(5)));
+                }
+            }
+        }
+        Map<String, List<Recipient>> recipients = new LinkedHashMap<>();
+        if (!heads.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT message, address, state, attempts, next_attempt,"
+                    + " last_reply FROM outbound_recipients" + (id == null ? "" : " WHERE message = ?")
+                    + " ORDER BY message, position")) {
+                if (id != null) {
+                    ps.setString(1, id);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        recipients.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new Recipient(
+                                rs.getString(2), State.valueOf(rs.getString(3)), rs.getInt(4),
+                                rs.getObject(5, OffsetDateTime.class).toInstant(), rs.getString(6)));
+                    }
+                }
+            }
+        }
+        Map<String, QueueEntry> out = new LinkedHashMap<>();
+        heads.forEach((messageId, h) -> {
+            List<Recipient> rs = recipients.getOrDefault(messageId, List.of());
+            if (rs.isEmpty()) {
+                return; // queued meanwhile: its recipients were not committed when they were read
+            }
+            QueueEntry e = new QueueEntry(new OutboundRecord(messageId, h.arrived(), h.sender(),
+                    rs.stream().map(Recipient::address).toList(), 0), h.octets());
+            for (int i = 0; i < rs.size(); i++) {
+                e.set(i, rs.get(i));
+            }
+            e.warned(h.warned());
+            out.put(messageId, e);
+        });
+        return out;
+    }
+
+    @Override
+    public InputStream open(String id) throws StoreException {
+        long bodyId;
+        long octets;
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT body_id, octets FROM outbound WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new NotFoundException("no queued message " + id);
+                }
+                bodyId = rs.getLong(1);
+                octets = rs.getLong(2);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot read queued message " + id + ": " + e.getMessage(), e);
+        }
+        try {
+            return PgBodies.open(db, bodyId, new byte[0], octets);
+        } catch (StoreException e) {
+            throw new NotFoundException("no queued message " + id, e);
+        }
+    }
+
+    @Override
+    public QueuedMessage record(String id, List<Outcome> outcomes) throws StoreException {
+        return change(id, (c, e) -> {
+            QueueEntry next = e.copy();
+            for (Outcome o : outcomes) {
+                int i = next.pendingIndexOf(o.recipient());
+                if (i >= 0) {
+                    next.apply(i, o);
+                }
+            }
+            if (next.pendingCount() == 0) {
+                delete(c, id);
+            } else {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbound_recipients WHERE message = ?")) {
+                    ps.setString(1, id);
+                    ps.executeUpdate();
+                }
+                insertRecipients(c, id, next);
+            }
+            return next.view();
+        });
+    }
+
+    @Override
+    public void markWarned(String id) throws StoreException {
+        change(id, (c, e) -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE outbound SET warned = TRUE WHERE id = ?")) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean retryNow(String id) throws StoreException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("UPDATE outbound_recipients SET next_attempt = ?"
+                     + " WHERE message = ? AND state = 'PENDING'")) {
+            ps.setObject(1, clock.instant().atOffset(ZoneOffset.UTC));
+            ps.setString(2, id);
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw new StoreException("cannot retry queued message " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean delete(String id) throws StoreException {
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try {
+                boolean there = delete(c, id);
+                c.commit();
+                return there;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot delete queued message " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the message, its recipients and its body in the caller's transaction; false if there was none. */
+    private static boolean delete(Connection c, String id) throws SQLException {
+        Long bodyId = null;
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbound WHERE id = ? RETURNING body_id")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    bodyId = rs.getLong(1);
+                }
+            }
+        }
+        if (bodyId == null) {
+            return false;
+        }
+        PgBodies.deleteUnreferenced(c, List.of(bodyId));
+        return true;
+    }
+
+    @Override
+    public Totals totals() throws StoreException {
+        try (Connection c = db.connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(octets), 0), min(arrived) FROM outbound")) {
+            rs.next();
+            OffsetDateTime oldest = rs.getObject(3, OffsetDateTime.class);
+            return new Totals(rs.getLong(1), rs.getLong(2), Optional.ofNullable(oldest).map(OffsetDateTime::toInstant));
+        } catch (SQLException e) {
+            throw new StoreException("cannot count the outbound queue: " + e.getMessage(), e);
+        }
+    }
+
+    /** One change to an existing message, its row locked, in one transaction. */
+    @FunctionalInterface
+    private interface Change<T> {
+        T apply(Connection c, QueueEntry current) throws SQLException;
+    }
+
+    private <T> T change(String id, Change<T> change) throws StoreException {
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try {
+                QueueEntry e = load(c, id, true).get(id);
+                if (e == null) {
+                    c.rollback();
+                    throw new NotFoundException("no queued message " + id);
+                }
+                T result = change.apply(c, e);
+                c.commit();
+                return result;
+            } catch (SQLException | StoreException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot change queued message " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            // gone with its connection
+        }
+    }
+}

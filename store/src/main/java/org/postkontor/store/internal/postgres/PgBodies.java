@@ -1,0 +1,76 @@
+package org.postkontor.store.internal.postgres;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.Collection;
+import org.postkontor.store.StoreException;
+
+/**
+ * Message bytes in {@code bodies} and {@code body_chunks}: mailbox entries, badmail originals and
+ * queued outbound messages all keep theirs here, written in the caller's transaction and read
+ * back a chunk at a time ({@link BodyStream}).
+ */
+public final class PgBodies {
+
+    /** Bytes per {@code body_chunks} row: a reader holds one at a time. */
+    static final int CHUNK = 256 * 1024;
+
+    private PgBodies() {}
+
+    /** Inserts the body and its chunks in the transaction on {@code c}; returns its id. */
+    public static long insert(Connection c, String queueId, StagedBody body, OffsetDateTime arrived)
+            throws SQLException, IOException {
+        long bodyId;
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO bodies (queue_id, octets, arrived) VALUES (?, ?, ?) RETURNING id")) {
+            ps.setString(1, queueId);
+            ps.setLong(2, body.octets());
+            ps.setObject(3, arrived);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                bodyId = rs.getLong(1);
+            }
+        }
+        try (InputStream in = body.open();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO body_chunks (body_id, seq, data) VALUES (?, ?, ?)")) {
+            byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(body.octets(), 0))];
+            for (int seq = 0; ; seq++) {
+                int n = in.readNBytes(chunk, 0, chunk.length);
+                if (n <= 0) {
+                    break;
+                }
+                ps.setLong(1, bodyId);
+                ps.setInt(2, seq);
+                ps.setBytes(3, n == chunk.length ? chunk : Arrays.copyOf(chunk, n));
+                ps.executeUpdate();
+            }
+        }
+        return bodyId;
+    }
+
+    /** The body's bytes after {@code prefix}; see {@link BodyStream}. */
+    public static InputStream open(PgDatabase db, long bodyId, byte[] prefix, long bodyOctets)
+            throws StoreException {
+        return new BodyStream(db, bodyId, prefix, bodyOctets);
+    }
+
+    /** Deletes these bodies where no mailbox entry, badmail item or queued message refers to them any more. */
+    public static void deleteUnreferenced(Connection c, Collection<Long> bodyIds) throws SQLException {
+        if (bodyIds.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM bodies b WHERE b.id = ANY (?)"
+                + " AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.body_id = b.id)"
+                + " AND NOT EXISTS (SELECT 1 FROM badmail m WHERE m.body_id = b.id)"
+                + " AND NOT EXISTS (SELECT 1 FROM outbound o WHERE o.body_id = b.id)")) {
+            ps.setArray(1, c.createArrayOf("bigint", bodyIds.toArray(new Long[0])));
+            ps.executeUpdate();
+        }
+    }
+}
