@@ -18,9 +18,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -294,5 +296,55 @@ class PostgresStoreTest {
         DkimKey key = DkimKey.generate("example.test", "s1", DkimKey.Algorithm.ED25519_SHA256, Instant.now());
         a.dkimKeys().put(key);
         assertEquals(List.of("s1"), b.dkimKeys().keys("example.test").stream().map(DkimKey::selector).toList());
+    }
+
+    @Test
+    void restartingPostgresqlUnderLoadLosesNoAcknowledgedMessage() throws Exception {
+        pg = TestPostgres.start(); // its own server: this test restarts it
+        db = pg.createSchema(schema);
+        Store a = node();
+        Store b = node();
+        addAlice(a, Administration.Quota.NONE);
+        awaitUser(b);
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> senders = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Store s = i % 2 == 0 ? a : b;
+            senders.add(Thread.ofVirtual().start(() -> {
+                for (int n = 0; !stop.get(); n++) {
+                    try {
+                        acknowledged.add(deliver(s, ALICE, "Subject: load " + n + "\r\n\r\nx\r\n").queueId());
+                    } catch (StoreException e) {
+                        refused.incrementAndGet();
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException ie) {
+                            return;
+                        }
+                    }
+                }
+            }));
+        }
+        Thread.sleep(1000);
+        pg.stopServer();
+        Thread.sleep(1500);
+        pg.startServer();
+        Thread.sleep(2500);
+        stop.set(true);
+        for (Thread t : senders) {
+            t.join(Duration.ofSeconds(30));
+        }
+        assertTrue(refused.get() > 0, "deliveries were refused while the database was down");
+        Set<String> listed = new HashSet<>();
+        try (Maildrop m = b.maildrops().open(ALICE)) {
+            m.listing().forEach(e -> listed.add(e.uidl()));
+        }
+        Set<String> lost = new HashSet<>(acknowledged);
+        lost.removeAll(listed);
+        assertEquals(Set.of(), lost, "acknowledged, yet not in the mailbox");
+        System.out.println("postgresql restart under load: acknowledged=" + acknowledged.size() + " refused="
+                + refused.get() + " listed=" + listed.size());
     }
 }
