@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
         exitCodeOnInvalidInput = ExitCodes.BAD_INPUT, exitCodeOnExecutionException = ExitCodes.UNAVAILABLE,
         subcommands = {DomainCommands.class, UserCommands.class, AliasCommands.class, BadmailCommands.class,
                 QueueCommands.class, StatusCommand.class, ImportCommands.class, BackupCommand.class,
-                WebUserCommands.class},
+                WebUserCommands.class, MigrateStoreCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 bad input or usage, 2 not found or conflict, 3 appliance or store unavailable."})
 public final class AdminCommand implements Callable<Integer> {
 
@@ -259,6 +259,23 @@ public final class AdminCommand implements Callable<Integer> {
             throw AdminError.unavailable("cannot open the store under " + dir + " (is the appliance running "
                     + "without its PID file " + t.pidFile() + "?): " + e.getMessage());
         }
+    }
+
+    /**
+     * Where the appliance's data is, for a command that opens its stores itself: refused while the
+     * appliance runs.
+     */
+    ApplianceLocator.Location stoppedAppliance() throws AdminError {
+        quietLogs.run();
+        ApplianceLocator.Location t = locator.locate(Optional.ofNullable(config), Optional.ofNullable(dataDir));
+        Optional<Long> pid = pid(t.pidFile());
+        if (pid.flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false)) {
+            throw AdminError.unavailable("the appliance runs (pid " + pid.get() + "): stop it first");
+        }
+        if (!Files.isDirectory(t.dataDir())) {
+            throw AdminError.unavailable("no data directory " + t.dataDir() + " (give --data-dir)");
+        }
+        return t;
     }
 
     private static Optional<Long> pid(Path file) {

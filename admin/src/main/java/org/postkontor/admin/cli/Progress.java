@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * Import progress on standard error: a bar redrawn in place on a terminal (count, bytes, rate,
+ * Progress of an import or a store migration on standard error: a bar redrawn in place on a terminal (count, bytes, rate,
  * time left), plain lines otherwise (one every {@value #LINE_EVERY_SECONDS} s and at the end), or
  * nothing.
  */
@@ -16,6 +16,7 @@ final class Progress {
 
     static final int LINE_EVERY_SECONDS = 5;
 
+    private final String label;
     private final PrintWriter err;
     private final Style style;
     private final LongSupplier nanos;
@@ -28,6 +29,12 @@ final class Progress {
     private long lastDraw = Long.MIN_VALUE;
 
     Progress(PrintWriter err, Style style, long totalCount, long totalBytes, LongSupplier nanos) {
+        this("import", err, style, totalCount, totalBytes, nanos);
+    }
+
+    /** @param label what a plain line starts with ({@code import}, {@code migrate-store}) */
+    Progress(String label, PrintWriter err, Style style, long totalCount, long totalBytes, LongSupplier nanos) {
+        this.label = label;
         this.err = err;
         this.style = style;
         this.totalCount = totalCount;
@@ -103,7 +110,7 @@ final class Progress {
             err.print("\r[" + "#".repeat(Math.min(filled, width)) + ".".repeat(Math.max(0, width - filled)) + "] "
                     + text + "  ");
         } else {
-            err.println("import: " + text);
+            err.println(label + ": " + text);
         }
         err.flush();
     }

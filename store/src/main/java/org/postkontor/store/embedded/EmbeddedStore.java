@@ -21,6 +21,7 @@ import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreMetrics;
 import org.postkontor.store.WebUsers;
 import org.postkontor.store.internal.accounts.AccountsAdministration;
+import org.postkontor.store.internal.accounts.AccountsDatabase;
 import org.postkontor.store.internal.accounts.JournaledAccountsDatabase;
 import org.postkontor.store.internal.accounts.AccountsAuthentication;
 import org.postkontor.store.internal.accounts.AccountsDirectory;
@@ -166,6 +167,11 @@ public final class EmbeddedStore implements Store {
                 return new Totals(t.messages(), t.entries(), t.octets());
             }
         };
+    }
+
+    /** The accounts' SQL, for moving them to another backend ({@code StoreMigration}); not for other use. */
+    public AccountsDatabase accountsDatabase() {
+        return accountsDb;
     }
 
     @Override

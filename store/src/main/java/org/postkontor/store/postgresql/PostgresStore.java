@@ -169,6 +169,23 @@ public final class PostgresStore implements Store {
         return dkim;
     }
 
+    // what StoreMigration writes through
+    PgMail mail() {
+        return mail;
+    }
+
+    PgBadmailStore badmailStore() {
+        return badmail;
+    }
+
+    PgOutboundQueue outboundQueue() {
+        return outbound;
+    }
+
+    PostgresAccountsDatabase accountsDatabase() {
+        return accountsDb;
+    }
+
     @Override
     public boolean leads() {
         return leadership.leads();

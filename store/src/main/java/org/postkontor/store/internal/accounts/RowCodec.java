@@ -131,6 +131,34 @@ final class RowCodec {
         }
     }
 
+    /**
+     * Inserts a put's row unless one with its key is there (PostgreSQL's {@code ON CONFLICT DO
+     * NOTHING}); true if it inserted.
+     */
+    static boolean insertIfAbsent(Connection c, RowChange put, Map<Table, Map<String, Integer>> typeCache)
+            throws SQLException {
+        Table t = put.table();
+        Map<String, Integer> types = typeCache.get(t);
+        if (types == null) {
+            types = columnTypes(c, t);
+            typeCache.put(t, types);
+        }
+        List<String> cols = new ArrayList<>();
+        for (String col : put.columns().keySet()) {
+            if (types.containsKey(col)) {
+                cols.add(col);
+            }
+        }
+        String sql = "INSERT INTO " + t.sql + " (" + String.join(", ", cols) + ") VALUES ("
+                + "?, ".repeat(cols.size() - 1) + "?) ON CONFLICT DO NOTHING";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < cols.size(); i++) {
+                bind(ps, i + 1, put.columns().get(cols.get(i)), types.get(cols.get(i)));
+            }
+            return ps.executeUpdate() == 1;
+        }
+    }
+
     private static Map<String, Integer> columnTypes(Connection c, Table t) throws SQLException {
         Map<String, Integer> types = new HashMap<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + t.sql + " WHERE 1 = 0")) {
@@ -153,7 +181,7 @@ final class RowCodec {
             case Types.BOOLEAN, Types.BIT -> ps.setBoolean(i, Boolean.parseBoolean(text));
             case Types.VARBINARY, Types.BINARY, Types.LONGVARBINARY, Types.BLOB ->
                     ps.setBytes(i, HexFormat.of().parseHex(text));
-            case Types.TIMESTAMP_WITH_TIMEZONE -> ps.setObject(i, OffsetDateTime.parse(text));
+            case Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP -> ps.setObject(i, OffsetDateTime.parse(text));
             default -> throw new SQLException("SQL type " + type + " cannot be read back from the accounts journal");
         }
     }

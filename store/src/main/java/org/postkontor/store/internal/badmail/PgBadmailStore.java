@@ -56,13 +56,31 @@ public final class PgBadmailStore implements BadmailStore {
         Instant now = BadmailFields.micros(clock.instant());
         BadmailEnvelope env = BadmailFields.envelope(envelope, now);
         BadmailReason why = BadmailFields.reason(reason, now);
-        String id = BadmailFields.newId(now, random);
+        return insert(new BadmailItem(BadmailFields.newId(now, random), env, why, 0), original, false)
+                .orElseThrow();
+    }
+
+    /**
+     * Adds an item moved from another store as it was there (its id included); false if an item
+     * with that id is here already.
+     */
+    public boolean importItem(BadmailItem item, InputStream original) throws StoreException {
+        return insert(item, original, true).isPresent();
+    }
+
+    private Optional<BadmailItem> insert(BadmailItem item, InputStream original, boolean ifAbsent)
+            throws StoreException {
+        String id = item.id();
+        BadmailEnvelope env = item.envelope();
+        BadmailReason why = item.reason();
+        Instant now = BadmailFields.micros(clock.instant());
         try (StagedBody body = StagedBody.read(original, tmpDir, false); Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
                 long bodyId = PgBodies.insert(c, id, body, now.atOffset(ZoneOffset.UTC));
+                int added;
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO badmail (" + COLUMNS + ", body_id)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + (ifAbsent ? " ON CONFLICT DO NOTHING" : ""))) {
                     ps.setString(1, id);
                     ps.setString(2, env.sender());
                     ps.setArray(3, c.createArrayOf("text", env.recipients().toArray(new String[0])));
@@ -76,10 +94,14 @@ public final class PgBadmailStore implements BadmailStore {
                     ps.setObject(11, why.at().atOffset(ZoneOffset.UTC));
                     ps.setLong(12, body.octets());
                     ps.setLong(13, bodyId);
-                    ps.executeUpdate();
+                    added = ps.executeUpdate();
+                }
+                if (added == 0) {
+                    c.rollback();
+                    return Optional.empty();
                 }
                 c.commit();
-                return new BadmailItem(id, env, why, body.octets());
+                return Optional.of(new BadmailItem(id, env, why, body.octets()));
             } catch (SQLException | IOException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;

@@ -56,33 +56,62 @@ public final class PgOutboundQueue implements OutboundQueue {
             throw new IllegalArgumentException("no recipient");
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS); // what the database keeps
-        String id = ids.next();
+        QueueEntry e = new QueueEntry(new OutboundRecord(ids.next(), now, sender, recipients, 0), 0);
+        return insert(e, message, false).orElseThrow();
+    }
+
+    /**
+     * Adds a message moved from another store as it was there (id, arrival, each recipient's
+     * state and attempts); false if the queue has a message with that id already.
+     */
+    public boolean importMessage(QueuedMessage m, InputStream message) throws StoreException {
+        QueueEntry e = new QueueEntry(new OutboundRecord(m.id(), m.arrived(), m.sender(),
+                m.recipients().stream().map(Recipient::address).toList(), 0), m.octets());
+        for (int i = 0; i < m.recipients().size(); i++) {
+            e.set(i, m.recipients().get(i));
+        }
+        e.warned(m.warned());
+        return insert(e, message, true).isPresent();
+    }
+
+    private Optional<QueuedMessage> insert(QueueEntry e, InputStream message, boolean ifAbsent) throws StoreException {
+        String id = e.record().id();
         try (StagedBody body = StagedBody.read(message, tmpDir, true); Connection c = db.connection()) {
             c.setAutoCommit(false);
             try {
-                OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+                OffsetDateTime at = e.record().arrived().atOffset(ZoneOffset.UTC);
                 long bodyId = PgBodies.insert(c, id, body, at);
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO outbound (id, sender, arrived, octets, body_id) VALUES (?, ?, ?, ?, ?)")) {
+                int added;
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbound (id, sender, arrived, octets,"
+                        + " warned, body_id) VALUES (?, ?, ?, ?, ?, ?)" + (ifAbsent ? " ON CONFLICT DO NOTHING" : ""))) {
                     ps.setString(1, id);
-                    ps.setString(2, sender);
+                    ps.setString(2, e.record().sender());
                     ps.setObject(3, at);
                     ps.setLong(4, body.octets());
-                    ps.setLong(5, bodyId);
-                    ps.executeUpdate();
+                    ps.setBoolean(5, e.warned());
+                    ps.setLong(6, bodyId);
+                    added = ps.executeUpdate();
                 }
-                QueueEntry e = new QueueEntry(new OutboundRecord(id, now, sender, recipients, 0), body.octets());
-                insertRecipients(c, id, e);
+                if (added == 0) {
+                    c.rollback();
+                    return Optional.empty();
+                }
+                QueueEntry stored = new QueueEntry(e.record(), body.octets());
+                for (int i = 0; i < e.size(); i++) {
+                    stored.set(i, e.recipient(i));
+                }
+                stored.warned(e.warned());
+                insertRecipients(c, id, stored);
                 c.commit();
-                return e.view();
-            } catch (SQLException | IOException | RuntimeException e) {
+                return Optional.of(stored.view());
+            } catch (SQLException | IOException | RuntimeException x) {
                 rollbackQuietly(c);
-                throw e;
+                throw x;
             }
-        } catch (SQLException e) {
-            throw new StoreException("cannot queue the message: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new StoreException("cannot read the message to queue", e);
+        } catch (SQLException x) {
+            throw new StoreException("cannot queue the message: " + x.getMessage(), x);
+        } catch (IOException x) {
+            throw new StoreException("cannot read the message to queue", x);
         }
     }
 

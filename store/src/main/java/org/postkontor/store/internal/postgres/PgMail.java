@@ -9,11 +9,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -207,6 +209,74 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
             ps.executeUpdate();
         }
         return DeliveryCheck.OK;
+    }
+
+    /** The UIDLs a mailbox has (an import skips what is there). */
+    public Set<String> uidls(String mailbox) throws StoreException {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT uidl FROM entries WHERE mailbox = ?")) {
+            ps.setString(1, mailbox);
+            Set<String> out = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new StoreException("cannot list the mailbox's UIDLs: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Adds an entry moved from another store as it was there (its UIDL and arrival; no quota,
+     * no check that the user takes mail): the bytes without the {@code Delivered-To:} line. False
+     * if the mailbox has that UIDL already.
+     */
+    public boolean importEntry(String mailbox, String uidl, Instant arrived, InputStream message)
+            throws StoreException {
+        try (StagedBody body = StagedBody.read(message, tmpDir, true); Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try {
+                OffsetDateTime at = arrived.atOffset(ZoneOffset.UTC);
+                long entryOctets = DeliveredTo.line(mailbox).length + body.octets();
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO mailbox_usage (mailbox, messages, octets)"
+                        + " VALUES (?, 0, 0) ON CONFLICT (mailbox) DO UPDATE SET mailbox = EXCLUDED.mailbox")) {
+                    ps.setString(1, mailbox);
+                    ps.executeUpdate();
+                }
+                long bodyId = PgBodies.insert(c, uidl, body, at);
+                int added;
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO entries (mailbox, uidl, body_id, octets,"
+                        + " arrived) VALUES (?, ?, ?, ?, ?) ON CONFLICT (mailbox, uidl) DO NOTHING")) {
+                    ps.setString(1, mailbox);
+                    ps.setString(2, uidl);
+                    ps.setLong(3, bodyId);
+                    ps.setLong(4, entryOctets);
+                    ps.setObject(5, at);
+                    added = ps.executeUpdate();
+                }
+                if (added == 0) {
+                    c.rollback();
+                    return false;
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE mailbox_usage SET messages = messages + 1, octets = octets + ? WHERE mailbox = ?")) {
+                    ps.setLong(1, entryOctets);
+                    ps.setString(2, mailbox);
+                    ps.executeUpdate();
+                }
+                c.commit();
+                return true;
+            } catch (SQLException | IOException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot import into " + mailbox + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StoreException("cannot read the message to import", e);
+        }
     }
 
     // ---- MaildropStore
