@@ -26,6 +26,21 @@ public final class PgBodies {
     /** Inserts the body and its chunks in the transaction on {@code c}; returns its id. */
     public static long insert(Connection c, String queueId, StagedBody body, OffsetDateTime arrived)
             throws SQLException, IOException {
+        if (body.octets() > 0 && body.octets() <= CHUNK) {
+            // the common case in one round trip: the body row and its only chunk
+            try (InputStream in = body.open(); PreparedStatement ps = c.prepareStatement(
+                    "WITH b AS (INSERT INTO bodies (queue_id, octets, arrived) VALUES (?, ?, ?) RETURNING id)"
+                            + " INSERT INTO body_chunks (body_id, seq, data) SELECT id, 0, ? FROM b RETURNING body_id")) {
+                ps.setString(1, queueId);
+                ps.setLong(2, body.octets());
+                ps.setObject(3, arrived);
+                ps.setBytes(4, in.readAllBytes());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
         long bodyId;
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO bodies (queue_id, octets, arrived) VALUES (?, ?, ?) RETURNING id")) {

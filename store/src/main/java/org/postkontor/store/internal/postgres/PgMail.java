@@ -73,8 +73,8 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
     public DeliveryCheck check(MailAddress mailbox, long sizeHint) throws StoreException {
         String box = mailbox.toString();
         MailboxLimits l = limits.of(box);
-        if (!l.exists() || !l.enabled()) {
-            return l.accepts(0, 0, 0);
+        if (!l.exists() || !l.enabled() || (l.quotaBytes() == 0 && l.quotaMessages() == 0)) {
+            return l.accepts(0, 0, 0); // no quota: nothing to read from the database
         }
         Mailboxes.Usage u = usage(box);
         return l.accepts(u.messages(), u.octets(), DeliveredTo.line(box).length + Math.max(sizeHint, 0));
@@ -193,19 +193,15 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO entries (mailbox, uidl, body_id, octets, arrived) VALUES (?, ?, ?, ?, ?)")) {
+        // the entry and the usage it adds in one round trip
+        try (PreparedStatement ps = c.prepareStatement("WITH e AS (INSERT INTO entries (mailbox, uidl, body_id, octets,"
+                + " arrived) VALUES (?, ?, ?, ?, ?) RETURNING mailbox, octets) UPDATE mailbox_usage u SET"
+                + " messages = u.messages + 1, octets = u.octets + e.octets FROM e WHERE u.mailbox = e.mailbox")) {
             ps.setString(1, box);
             ps.setString(2, uidl);
             ps.setLong(3, bodyId);
             ps.setLong(4, entryOctets);
             ps.setObject(5, arrived);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE mailbox_usage SET messages = messages + 1, octets = octets + ? WHERE mailbox = ?")) {
-            ps.setLong(1, entryOctets);
-            ps.setString(2, box);
             ps.executeUpdate();
         }
         return DeliveryCheck.OK;
