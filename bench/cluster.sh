@@ -140,30 +140,7 @@ roots() {
   [ "$1" = embedded ] || r+=("$pg_pid")
   (IFS=,; echo "${r[*]}")
 }
-cpu_ticks() {
-  python3 - "$1" <<'PY'
-import os, sys
-roots = [int(r) for r in sys.argv[1].split(',') if r]
-children, stat = {}, {}
-for d in os.listdir('/proc'):
-    if not d.isdigit():
-        continue
-    try:
-        f = open(f'/proc/{d}/stat').read().rsplit(')', 1)[1].split()
-    except OSError:
-        continue
-    stat[int(d)] = f
-    children.setdefault(int(f[1]), []).append(int(d))
-total, todo = 0, list(roots)
-while todo:
-    p = todo.pop()
-    if p in stat:
-        f = stat[p]
-        total += int(f[11]) + int(f[12]) + (int(f[13]) + int(f[14]) if p in roots else 0)
-        todo.extend(children.get(p, []))
-print(total)
-PY
-}
+cpu_ticks() { python3 "$here/bench/cpu-ticks.py" "$1"; }
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
 per_msg() { python3 -c "print(round(($2 - $1) * $TICK_MS / $3, 3))"; }
 wal() { if [ "$1" = embedded ]; then echo 0; else psql_ "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"; fi; }

@@ -92,30 +92,7 @@ roots() { if [ "$1" = postkontor ]; then echo "$pk_pid"; else echo "$peer_roots"
 # cpu_ticks SERVER: CPU time (clock ticks, user + system) used so far by the server's processes:
 # the appliance's JVM; Postfix's and Dovecot's master processes with every live descendant, plus
 # what their exited children used (a master reaps its children, so that is in its cutime/cstime).
-cpu_ticks() {
-  python3 - "$(roots "$1")" <<'PY'
-import os, sys
-roots = [int(r) for r in sys.argv[1].split(',') if r]
-children, stat = {}, {}
-for d in os.listdir('/proc'):
-    if not d.isdigit():
-        continue
-    try:
-        f = open(f'/proc/{d}/stat').read().rsplit(')', 1)[1].split()
-    except OSError:
-        continue
-    stat[int(d)] = f
-    children.setdefault(int(f[1]), []).append(int(d))
-total, todo = 0, list(roots)
-while todo:
-    p = todo.pop()
-    if p in stat:
-        f = stat[p]  # fields after the name: state ppid ... utime(12) stime(13) cutime(14) cstime(15)
-        total += int(f[11]) + int(f[12]) + (int(f[13]) + int(f[14]) if p in roots else 0)
-        todo.extend(children.get(p, []))
-print(total)
-PY
-}
+cpu_ticks() { python3 "$here/bench/cpu-ticks.py" "$(roots "$1")"; }
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
 per_msg() { python3 -c "print(round(($2 - $1) * $TICK_MS / $3, 3))"; }
 

@@ -103,7 +103,7 @@ public final class PostgresAccountsDatabase implements AccountsDatabase {
                 }
                 return result;
             } catch (SQLException | StoreException | RuntimeException e) {
-                rollbackQuietly(c);
+                PgDatabase.rollbackQuietly(c);
                 throw e;
             } finally {
                 c.setAutoCommit(true);
@@ -112,14 +112,6 @@ public final class PostgresAccountsDatabase implements AccountsDatabase {
             throw new StoreException("accounts write failed: " + e.getMessage(), e);
         } finally {
             writer.unlock();
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            // the connection is gone; so is the transaction
         }
     }
 

@@ -74,9 +74,8 @@ public final class PgBadmailStore implements BadmailStore {
         BadmailEnvelope env = item.envelope();
         BadmailReason why = item.reason();
         Instant now = BadmailFields.micros(clock.instant());
-        try (StagedBody body = StagedBody.read(original, tmpDir, false); Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try {
+        try (StagedBody body = StagedBody.read(original, tmpDir, false)) {
+            return db.inTransaction("cannot store a badmail item", c -> {
                 long bodyId = PgBodies.insert(c, id, body, now.atOffset(ZoneOffset.UTC));
                 int added;
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO badmail (" + COLUMNS + ", body_id)"
@@ -98,16 +97,10 @@ public final class PgBadmailStore implements BadmailStore {
                 }
                 if (added == 0) {
                     c.rollback();
-                    return Optional.empty();
+                    return Optional.<BadmailItem>empty();
                 }
-                c.commit();
                 return Optional.of(new BadmailItem(id, env, why, body.octets()));
-            } catch (SQLException | IOException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StoreException("cannot store a badmail item: " + e.getMessage(), e);
+            });
         } catch (IOException e) {
             throw new StoreException("cannot read the badmail original", e);
         }
@@ -214,32 +207,22 @@ public final class PgBadmailStore implements BadmailStore {
         if (!BadmailFields.validId(id)) {
             return false;
         }
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
+        return db.inTransaction("cannot remove badmail item " + id, c -> {
+            Long bodyId = null;
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM badmail WHERE id = ? RETURNING body_id")) {
                 ps.setString(1, id);
-                Long bodyId = null;
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         bodyId = rs.getLong(1);
                     }
                 }
-                if (bodyId == null) {
-                    c.rollback();
-                    return false;
-                }
-                PgBodies.deleteUnreferenced(c, List.of(bodyId));
-                c.commit();
-                return true;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw new StoreException("cannot remove badmail item " + id + ": " + e.getMessage(), e);
-        }
+            if (bodyId == null) {
+                return false;
+            }
+            PgBodies.deleteUnreferenced(c, List.of(bodyId));
+            return true;
+        });
     }
 
     @Override
@@ -263,13 +246,5 @@ public final class PgBadmailStore implements BadmailStore {
         BadmailReason why = new BadmailReason(rs.getString(7), rs.getInt(8), rs.getString(9), rs.getString(10),
                 rs.getObject(11, OffsetDateTime.class).toInstant());
         return new BadmailItem(rs.getString(1), env, why, rs.getLong(12));
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            // gone with its connection
-        }
     }
 }

@@ -76,9 +76,8 @@ public final class PgOutboundQueue implements OutboundQueue {
 
     private Optional<QueuedMessage> insert(QueueEntry e, InputStream message, boolean ifAbsent) throws StoreException {
         String id = e.record().id();
-        try (StagedBody body = StagedBody.read(message, tmpDir, true); Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try {
+        try (StagedBody body = StagedBody.read(message, tmpDir, true)) {
+            return db.inTransaction("cannot queue the message", c -> {
                 OffsetDateTime at = e.record().arrived().atOffset(ZoneOffset.UTC);
                 long bodyId = PgBodies.insert(c, id, body, at);
                 int added;
@@ -94,7 +93,7 @@ public final class PgOutboundQueue implements OutboundQueue {
                 }
                 if (added == 0) {
                     c.rollback();
-                    return Optional.empty();
+                    return Optional.<QueuedMessage>empty();
                 }
                 QueueEntry stored = new QueueEntry(e.record(), body.octets());
                 for (int i = 0; i < e.size(); i++) {
@@ -102,14 +101,8 @@ public final class PgOutboundQueue implements OutboundQueue {
                 }
                 stored.warned(e.warned());
                 insertRecipients(c, id, stored);
-                c.commit();
                 return Optional.of(stored.view());
-            } catch (SQLException | IOException | RuntimeException x) {
-                rollbackQuietly(c);
-                throw x;
-            }
-        } catch (SQLException x) {
-            throw new StoreException("cannot queue the message: " + x.getMessage(), x);
+            });
         } catch (IOException x) {
             throw new StoreException("cannot read the message to queue", x);
         }
@@ -276,21 +269,7 @@ public final class PgOutboundQueue implements OutboundQueue {
 
     @Override
     public boolean delete(String id) throws StoreException {
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try {
-                boolean there = delete(c, id);
-                c.commit();
-                return there;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException("cannot delete queued message " + id + ": " + e.getMessage(), e);
-        }
+        return db.inTransaction("cannot delete queued message " + id, c -> delete(c, id));
     }
 
     /** Deletes the message, its recipients and its body in the caller's transaction; false if there was none. */
@@ -330,33 +309,12 @@ public final class PgOutboundQueue implements OutboundQueue {
     }
 
     private <T> T change(String id, Change<T> change) throws StoreException {
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try {
-                QueueEntry e = load(c, id, true).get(id);
-                if (e == null) {
-                    c.rollback();
-                    throw new NotFoundException("no queued message " + id);
-                }
-                T result = change.apply(c, e);
-                c.commit();
-                return result;
-            } catch (SQLException | StoreException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+        return db.inTransaction("cannot change queued message " + id, c -> {
+            QueueEntry e = load(c, id, true).get(id);
+            if (e == null) {
+                throw new NotFoundException("no queued message " + id);
             }
-        } catch (SQLException e) {
-            throw new StoreException("cannot change queued message " + id + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            // gone with its connection
-        }
+            return change.apply(c, e);
+        });
     }
 }

@@ -2,6 +2,7 @@ package org.postkontor.store.internal.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -99,6 +100,43 @@ public final class PgDatabase implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /** Work inside one transaction; see {@link #inTransaction}. */
+    @FunctionalInterface
+    public interface Transaction<T> {
+        T run(Connection c) throws SQLException, IOException, StoreException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction on a pooled connection: committed when it returns (work
+     * that calls {@code c.rollback()} itself leaves nothing to commit), rolled back when it throws.
+     * A failure of the database or of reading the caller's input is a {@link StoreException} that
+     * starts with {@code what}.
+     */
+    public <T> T inTransaction(String what, Transaction<T> work) throws StoreException {
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | IOException | StoreException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException | IOException e) {
+            throw new StoreException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Rolls back what is left of a transaction whose connection may be gone already. */
+    public static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            // the connection is gone; so is the transaction
+        }
     }
 
     /** The schema the store's tables are in (the URL's {@code currentSchema}, else {@code public}). */

@@ -119,39 +119,30 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
             for (MailAddress m : boxes) {
                 ordered.put(m.toString(), m);
             }
-            try (Connection c = db.connection()) {
-                c.setAutoCommit(false);
-                try {
-                    long bodyId = PgBodies.insert(c, queueId, body, arrived);
-                    Set<MailAddress> delivered = new LinkedHashSet<>();
-                    Map<MailAddress, DeliveryCheck> refused = new LinkedHashMap<>();
-                    for (Map.Entry<String, MailAddress> e : ordered.entrySet()) {
-                        String box = e.getKey();
-                        long entryOctets = DeliveredTo.line(box).length + body.octets();
-                        DeliveryCheck verdict = addEntry(c, box, uidl != null ? uidl : queueId, bodyId, entryOctets,
-                                arrived, uidl != null);
-                        if (verdict == DeliveryCheck.OK) {
-                            delivered.add(e.getValue());
-                        } else {
-                            refused.put(e.getValue(), verdict);
-                        }
-                    }
-                    if (delivered.isEmpty()) {
-                        c.rollback();
+            Receipt r = db.inTransaction("cannot store the message in the database", c -> {
+                long bodyId = PgBodies.insert(c, queueId, body, arrived);
+                Set<MailAddress> delivered = new LinkedHashSet<>();
+                Map<MailAddress, DeliveryCheck> refused = new LinkedHashMap<>();
+                for (Map.Entry<String, MailAddress> e : ordered.entrySet()) {
+                    String box = e.getKey();
+                    long entryOctets = DeliveredTo.line(box).length + body.octets();
+                    DeliveryCheck verdict = addEntry(c, box, uidl != null ? uidl : queueId, bodyId, entryOctets,
+                            arrived, uidl != null);
+                    if (verdict == DeliveryCheck.OK) {
+                        delivered.add(e.getValue());
                     } else {
-                        c.commit();
-                        metrics.delivered(delivered.size(), body.octets());
+                        refused.put(e.getValue(), verdict);
                     }
-                    return new Receipt(queueId, body.octets(), delivered, refused);
-                } catch (SQLException | StoreException | IOException | RuntimeException e) {
-                    rollbackQuietly(c);
-                    throw e;
                 }
+                if (delivered.isEmpty()) {
+                    c.rollback(); // nobody took it: nothing is stored
+                }
+                return new Receipt(queueId, body.octets(), delivered, refused);
+            });
+            if (!r.delivered().isEmpty()) {
+                metrics.delivered(r.delivered().size(), body.octets());
             }
-        } catch (SQLException e) {
-            throw new StoreException("cannot store the message in the database: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new StoreException("cannot read the staged message", e);
+            return r;
         }
     }
 
@@ -231,9 +222,8 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
      */
     public boolean importEntry(String mailbox, String uidl, Instant arrived, InputStream message)
             throws StoreException {
-        try (StagedBody body = StagedBody.read(message, tmpDir, true); Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try {
+        try (StagedBody body = StagedBody.read(message, tmpDir, true)) {
+            return db.inTransaction("cannot import into " + mailbox, c -> {
                 OffsetDateTime at = arrived.atOffset(ZoneOffset.UTC);
                 long entryOctets = DeliveredTo.line(mailbox).length + body.octets();
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO mailbox_usage (mailbox, messages, octets)"
@@ -262,14 +252,8 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
                     ps.setString(2, mailbox);
                     ps.executeUpdate();
                 }
-                c.commit();
                 return true;
-            } catch (SQLException | IOException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StoreException("cannot import into " + mailbox + ": " + e.getMessage(), e);
+            });
         } catch (IOException e) {
             throw new StoreException("cannot read the message to import", e);
         }
@@ -353,24 +337,13 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
                 }
                 ids[i++] = e.id();
             }
-            try (Connection c = db.connection()) {
-                c.setAutoCommit(false);
-                try {
-                    if (!MaildropLocks.stillHeld(c, lock)) {
-                        c.rollback();
-                        throw new StoreException("the maildrop lock was lost with its database connection;"
-                                + " nothing deleted");
-                    }
-                    int removed = removeEntries(c, mailbox.toString(), ids);
-                    c.commit();
-                    metrics.expunged(removed);
-                } catch (SQLException | StoreException | RuntimeException e) {
-                    rollbackQuietly(c);
-                    throw e;
+            int removed = db.inTransaction("cannot expunge", c -> {
+                if (!MaildropLocks.stillHeld(c, lock)) {
+                    throw new StoreException("the maildrop lock was lost with its database connection; nothing deleted");
                 }
-            } catch (SQLException e) {
-                throw new StoreException("cannot expunge: " + e.getMessage(), e);
-            }
+                return removeEntries(c, mailbox.toString(), ids);
+            });
+            metrics.expunged(removed);
         }
 
         @Override
@@ -436,19 +409,7 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
 
     @Override
     public void purge(MailAddress mailbox) throws StoreException {
-        try (Connection c = db.connection()) {
-            c.setAutoCommit(false);
-            try {
-                int removed = removeEntries(c, mailbox.toString(), null);
-                c.commit();
-                metrics.expunged(removed);
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new StoreException("cannot purge the mailbox: " + e.getMessage(), e);
-        }
+        metrics.expunged(db.inTransaction("cannot purge the mailbox", c -> removeEntries(c, mailbox.toString(), null)));
     }
 
     @Override
@@ -460,14 +421,6 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
             return new Totals(rs.getLong(1), rs.getLong(2), rs.getLong(3));
         } catch (SQLException e) {
             throw new StoreException("cannot count the mail: " + e.getMessage(), e);
-        }
-    }
-
-    static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException e) {
-            // the connection is gone; so is the transaction
         }
     }
 
