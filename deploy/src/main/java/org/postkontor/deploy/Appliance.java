@@ -157,7 +157,8 @@ public final class Appliance implements AutoCloseable {
             storeOpen = false;
             store.close();
         });
-        ApplianceGauges.registerStore(registry, () -> store.admin().stats(), () -> storeOpen, clock);
+        ApplianceGauges.registerStore(registry, () -> store.admin().stats(), () -> storeOpen, clock,
+                config.database().isPresent() ? Duration.ofMinutes(1) : Duration.ofSeconds(5));
         readiness.add("store", () -> storeOpen ? Optional.empty() : Optional.of("closed"));
         addDiskChecks(sc);
 

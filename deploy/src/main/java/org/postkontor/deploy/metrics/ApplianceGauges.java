@@ -39,7 +39,16 @@ public final class ApplianceGauges {
 
     /** {@code postkontor_store_*} gauges over the index's totals. */
     public static void registerStore(MeterRegistry r, Cached.Source<StoreStats> stats, BooleanSupplier open, Clock clock) {
-        Cached<StoreStats> cached = new Cached<>(stats, clock, Duration.ofSeconds(5));
+        registerStore(r, stats, open, clock, Duration.ofSeconds(5));
+    }
+
+    /**
+     * @param refresh how long one reading of the stats serves: on a shared database every node
+     *                counts the whole store's rows, so a minute there, not seconds
+     */
+    public static void registerStore(MeterRegistry r, Cached.Source<StoreStats> stats, BooleanSupplier open, Clock clock,
+                                     Duration refresh) {
+        Cached<StoreStats> cached = new Cached<>(stats, clock, refresh);
         gauge(r, "postkontor.store.messages", "Stored message bodies", cached, StoreStats::messages);
         gauge(r, "postkontor.store.entries", "Maildrop entries", cached, StoreStats::entries);
         gauge(r, "postkontor.store.bytes", "Bytes of stored message bodies", cached, StoreStats::octets);
