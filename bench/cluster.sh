@@ -10,7 +10,8 @@
 # Pinned: every server process (the appliance JVMs, PostgreSQL with all its backends, HAProxy) on
 # CPU $SERVER_CPU (0), the load tool on CPU $LOAD_CPU (1): on this 2-core machine three nodes then
 # share one core with their database, so the three-node rows show the cost of the cluster, not a
-# gain. CPU per message counts every server process (PostgreSQL's exited backends included). For
+# gain. CPU per message counts every server process (PostgreSQL's exited backends included), and
+# db_cpu_ms_per_msg PostgreSQL's share of it. For
 # the PostgreSQL configurations each SMTP case also reports the WAL written per message
 # (pg_current_wal_lsn before and after) and the database's commits per message.
 #
@@ -143,6 +144,7 @@ roots() {
 cpu_ticks() { python3 "$here/bench/cpu-ticks.py" "$1"; }
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
 per_msg() { python3 -c "print(round(($2 - $1) * $TICK_MS / $3, 3))"; }
+db_ticks() { if [ "$1" = embedded ]; then echo 0; else cpu_ticks "$pg_pid"; fi; }
 wal() { if [ "$1" = embedded ]; then echo 0; else psql_ "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"; fi; }
 commits() { if [ "$1" = embedded ]; then echo 0; else psql_ "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postkontor'"; fi; }
 
@@ -164,19 +166,21 @@ for c in $CONFIGS; do
   fi
   for spec in 8:4096 32:65536; do
     IFS=: read -r clients size <<<"$spec"
-    t0=$(cpu_ticks "$(roots "$c")"); w0=$(wal "$c"); x0=$(commits "$c")
+    t0=$(cpu_ticks "$(roots "$c")"); d0=$(db_ticks "$c"); w0=$(wal "$c"); x0=$(commits "$c")
     line=$(bench smtp --smtp-port 20025 --mailboxes "$MAILBOXES" --clients "$clients" --messages "$MESSAGES" --size "$size") || true
-    t1=$(cpu_ticks "$(roots "$c")"); w1=$(wal "$c"); x1=$(commits "$c")
+    t1=$(cpu_ticks "$(roots "$c")"); d1=$(db_ticks "$c"); w1=$(wal "$c"); x1=$(commits "$c")
     record "config=$c case=smtp-c$clients-s$size $line cpu_ms_per_msg=$(per_msg "$t0" "$t1" "$MESSAGES")" \
+      "db_cpu_ms_per_msg=$(per_msg "$d0" "$d1" "$MESSAGES")" \
       "wal_kib_per_msg=$(python3 -c "print(round(($w1 - $w0) / 1024 / $MESSAGES, 1))")" \
       "commits_per_msg=$(python3 -c "print(round(($x1 - $x0) / $MESSAGES, 2))")"
     drain "$MESSAGES"
   done
   fill "$MESSAGES" 16384
-  t0=$(cpu_ticks "$(roots "$c")"); x0=$(commits "$c")
+  t0=$(cpu_ticks "$(roots "$c")"); d0=$(db_ticks "$c"); x0=$(commits "$c")
   line=$(bench pop3 --pop3-port 20110 --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients 8 --expect "$MESSAGES") || true
-  t1=$(cpu_ticks "$(roots "$c")"); x1=$(commits "$c")
+  t1=$(cpu_ticks "$(roots "$c")"); d1=$(db_ticks "$c"); x1=$(commits "$c")
   record "config=$c case=pop3-plain-c8-s16384 $line cpu_ms_per_msg=$(per_msg "$t0" "$t1" "$MESSAGES")" \
+    "db_cpu_ms_per_msg=$(per_msg "$d0" "$d1" "$MESSAGES")" \
     "commits_per_msg=$(python3 -c "print(round(($x1 - $x0) / $MESSAGES, 2))")"
   stop_nodes
 done
@@ -193,7 +197,8 @@ for line in open(sys.argv[1]):
         cases.append(kv['case'])
     if kv['config'] not in configs:
         configs.append(kv['config'])
-metrics = ['msgs_per_s', 'p50_ms', 'p99_ms', 'retr_p50_ms', 'cpu_ms_per_msg', 'wal_kib_per_msg', 'commits_per_msg']
+metrics = ['msgs_per_s', 'p50_ms', 'p99_ms', 'retr_p50_ms', 'cpu_ms_per_msg', 'db_cpu_ms_per_msg', 'wal_kib_per_msg',
+           'commits_per_msg']
 print('| case | metric | ' + ' | '.join(configs) + ' |')
 print('|---|---|' + '---:|' * len(configs))
 for c in cases:
