@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -207,35 +206,13 @@ public final class PgBadmailStore implements BadmailStore {
         if (!BadmailFields.validId(id)) {
             return false;
         }
-        return db.inTransaction("cannot remove badmail item " + id, c -> {
-            Long bodyId = null;
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM badmail WHERE id = ? RETURNING body_id")) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        bodyId = rs.getLong(1);
-                    }
-                }
-            }
-            if (bodyId == null) {
-                return false;
-            }
-            PgBodies.deleteUnreferenced(c, List.of(bodyId));
-            return true;
-        });
+        return db.inTransaction("cannot remove badmail item " + id, c -> PgBodies.deleteWithBody(c, "badmail", id));
     }
 
     @Override
     public BadmailTotals totals() throws StoreException {
-        try (Connection c = db.connection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(octets), 0), min(received) FROM badmail")) {
-            rs.next();
-            OffsetDateTime oldest = rs.getObject(3, OffsetDateTime.class);
-            return new BadmailTotals(rs.getLong(1), rs.getLong(2),
-                    Optional.ofNullable(oldest).map(OffsetDateTime::toInstant));
-        } catch (SQLException e) {
-            throw new StoreException("cannot count badmail: " + e.getMessage(), e);
-        }
+        PgBodies.Totals t = PgBodies.totals(db, "badmail", "received");
+        return new BadmailTotals(t.rows(), t.octets(), t.oldest());
     }
 
     private static BadmailItem item(ResultSet rs) throws SQLException {

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -274,32 +273,13 @@ public final class PgOutboundQueue implements OutboundQueue {
 
     /** Deletes the message, its recipients and its body in the caller's transaction; false if there was none. */
     private static boolean delete(Connection c, String id) throws SQLException {
-        Long bodyId = null;
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbound WHERE id = ? RETURNING body_id")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    bodyId = rs.getLong(1);
-                }
-            }
-        }
-        if (bodyId == null) {
-            return false;
-        }
-        PgBodies.deleteUnreferenced(c, List.of(bodyId));
-        return true;
+        return PgBodies.deleteWithBody(c, "outbound", id);
     }
 
     @Override
     public Totals totals() throws StoreException {
-        try (Connection c = db.connection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(octets), 0), min(arrived) FROM outbound")) {
-            rs.next();
-            OffsetDateTime oldest = rs.getObject(3, OffsetDateTime.class);
-            return new Totals(rs.getLong(1), rs.getLong(2), Optional.ofNullable(oldest).map(OffsetDateTime::toInstant));
-        } catch (SQLException e) {
-            throw new StoreException("cannot count the outbound queue: " + e.getMessage(), e);
-        }
+        PgBodies.Totals t = PgBodies.totals(db, "outbound", "arrived");
+        return new Totals(t.rows(), t.octets(), t.oldest());
     }
 
     /** One change to an existing message, its row locked, in one transaction. */

@@ -6,9 +6,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
 import org.postkontor.store.StoreException;
 
 /**
@@ -73,6 +77,42 @@ public final class PgBodies {
     public static InputStream open(PgDatabase db, long bodyId, byte[] prefix, long bodyOctets)
             throws StoreException {
         return new BodyStream(db, bodyId, prefix, bodyOctets);
+    }
+
+    /**
+     * Deletes the row {@code id} of {@code table} (badmail, outbound: a table with a {@code body_id})
+     * and its body, in the caller's transaction; false if there was no such row.
+     */
+    public static boolean deleteWithBody(Connection c, String table, String id) throws SQLException {
+        Long bodyId = null;
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ? RETURNING body_id")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    bodyId = rs.getLong(1);
+                }
+            }
+        }
+        if (bodyId == null) {
+            return false;
+        }
+        deleteUnreferenced(c, List.of(bodyId));
+        return true;
+    }
+
+    /** Rows, their octets and the oldest time of a table with {@code octets} and a time column. */
+    public record Totals(long rows, long octets, Optional<Instant> oldest) {}
+
+    public static Totals totals(PgDatabase db, String table, String timeColumn) throws StoreException {
+        try (Connection c = db.connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), coalesce(sum(octets), 0), min(" + timeColumn + ") FROM "
+                     + table)) {
+            rs.next();
+            OffsetDateTime oldest = rs.getObject(3, OffsetDateTime.class);
+            return new Totals(rs.getLong(1), rs.getLong(2), Optional.ofNullable(oldest).map(OffsetDateTime::toInstant));
+        } catch (SQLException e) {
+            throw new StoreException("cannot count " + table + ": " + e.getMessage(), e);
+        }
     }
 
     /** Deletes these bodies where no mailbox entry, badmail item or queued message refers to them any more. */
