@@ -326,7 +326,8 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
             throw new ConfigException(e.getMessage());
         }
         SendingSettings sending = new SendingSettings(submission, submissions, smtpConfig.toBuilder()
-                .bindAddress(submissionBind).port(submission.port()).proxyProtocol(false).dnsbl(DnsblConfig.OFF).build(),
+                .bindAddress(submissionBind).port(submission.port())
+                .proxyProtocol(raw.get(Settings.SUBMISSION_PROXY_PROTOCOL, problems)).dnsbl(DnsblConfig.OFF).build(),
                 submissionPolicy, delivering, delivery);
         return new ApplianceConfig(file, dataDir, new StoreConfig(spool, index, badmail, reserve, authCacheTtl, authCacheSize), hostname,
                 smtp, pop3, pop3s, http, admin, tls, log, grace, smtpConfig, pop3Config, badmailConfig, sweep, backup,

@@ -177,6 +177,11 @@ public final class Settings {
             "Submission with STARTTLS required (587 in production; the Compose file maps 587 to it).");
     public static final Setting<Integer> SUBMISSION_TLS_PORT = add("submission.tls-port", ValueType.port(), "10465",
             "Submission over implicit TLS (465 in production; the Compose file maps 465 to it).");
+    public static final Setting<Boolean> SUBMISSION_PROXY_PROTOCOL = add("submission.proxy-protocol", ValueType.bool(),
+            "false", "Expect a PROXY protocol v1/v2 header first on every connection to both submission listeners"
+                    + " (behind HAProxy; on submission.tls-port it comes before the TLS handshake), so that logs,"
+                    + " trace headers and the failed-login limits see the client's address; a connection without a"
+                    + " valid header is closed. Never turn on when clients connect directly.");
     public static final Setting<Integer> SUBMISSION_MAX_MESSAGES_PER_HOUR = add("submission.max-messages-per-hour",
             ValueType.integer(1, 1_000_000), "500",
             "Messages one user may submit in any hour; more get 451 4.7.1 (a stolen password cannot ruin the"

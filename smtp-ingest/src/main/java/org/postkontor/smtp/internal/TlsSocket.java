@@ -23,14 +23,24 @@ final class TlsSocket extends SSLSocket implements AdaptedSocket {
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     private final SSLSocket tls;
+    private final PlainSocket plain;
     private final Connection connection;
     private OutputStream replies;
     private CommandInput commands;
     private volatile boolean handshakePending;
 
-    private TlsSocket(SSLSocket tls, Connection connection) {
+    private TlsSocket(SSLSocket tls, PlainSocket plain, Connection connection) {
         this.tls = tls;
+        this.plain = plain;
         this.connection = connection;
+    }
+
+    /**
+     * The connection's bytes before TLS, while an implicit-TLS handshake has not begun (a PROXY
+     * header comes first); null once it has, or on a STARTTLS socket.
+     */
+    InputStream inputBeforeHandshake() throws IOException {
+        return handshakePending ? plain.getInputStream() : null;
     }
 
     /**
@@ -61,7 +71,7 @@ final class TlsSocket extends SSLSocket implements AdaptedSocket {
         SSLSocket s = (SSLSocket) f.createSocket(plain, plain.getInetAddress().getHostAddress(), plain.getPort(), true);
         s.setUseClientMode(false);
         s.setEnabledProtocols(PROTOCOLS);
-        return new TlsSocket(s, plain.connection());
+        return new TlsSocket(s, plain, plain.connection());
     }
 
     @Override

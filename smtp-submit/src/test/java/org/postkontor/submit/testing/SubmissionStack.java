@@ -36,6 +36,11 @@ public final class SubmissionStack implements AutoCloseable {
     private final List<SmtpServer> servers = new ArrayList<>();
 
     public SubmissionStack(SubmissionConfig config, SubmissionMetrics metrics) throws Exception {
+        this(config, metrics, false);
+    }
+
+    /** @param proxyProtocol both listeners expect a PROXY protocol header first (behind HAProxy) */
+    public SubmissionStack(SubmissionConfig config, SubmissionMetrics metrics, boolean proxyProtocol) throws Exception {
         store = TempStore.create();
         alice = store.addUser("alice@example.test", PASSWORD);
         bob = store.addUser("bob@example.test", PASSWORD);
@@ -45,7 +50,7 @@ public final class SubmissionStack implements AutoCloseable {
         Submission role = new Submission(store.store(), config, metrics, clock, '+');
         Logins logins = new Logins(store.store().accounts(), throttle, config, metrics, d -> { });
         var tls = TestCertificates.selfSigned("mail.example.test").serverContext();
-        SmtpConfig smtp = SmtpConfig.builder().hostname("mail.example.test").build();
+        SmtpConfig smtp = SmtpConfig.builder().hostname("mail.example.test").proxyProtocol(proxyProtocol).build();
         starttls = new SmtpServer(smtp, new Listener("submission", Listener.Tls.STARTTLS_REQUIRED, logins, role),
                 SmtpMetrics.NOOP, clock, tls);
         implicit = new SmtpServer(smtp, new Listener("submissions", Listener.Tls.IMPLICIT, logins, role),

@@ -19,8 +19,15 @@ public final class TlsClient implements AutoCloseable {
     private OutputStream out;
 
     public TlsClient(int port, boolean implicitTls) throws IOException {
+        this(port, implicitTls, new byte[0]);
+    }
+
+    /** A client behind a balancer: {@code proxyHeader} (PROXY protocol) goes first, before any TLS. */
+    public TlsClient(int port, boolean implicitTls, byte[] proxyHeader) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(proxyHeader);
+        socket.getOutputStream().flush();
         if (implicitTls) {
             socket = wrap(socket);
         }

@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.SmtpMetrics.Reason;
+import org.postkontor.smtp.internal.ImplicitTls;
+import org.postkontor.smtp.internal.ProxyHeaderReader;
 import org.postkontor.smtp.internal.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +18,8 @@ import org.subethamail.smtp.server.Session;
  * PROXY protocol v1/v2 through SubEthaSMTP's own parser, guarded: a missing or malformed header, an
  * I/O error, or a parser that returns {@code null} (the NullPointerException of subethasmtp issue
  * 169, reported against 7.2.2) all end the session with 421 4.7.0 instead of a crash or a stack
- * trace.
+ * trace. On an implicit-TLS listener the header is read by {@link ProxyHeaderReader}, before the
+ * handshake and not a byte further.
  */
 public final class GuardedProxyHandler implements ProxyHandler {
 
@@ -38,7 +41,13 @@ public final class GuardedProxyHandler implements ProxyHandler {
     public ProxyResult handle(InputStream in, OutputStream out, Session session) {
         ProxyResult r;
         try {
-            r = delegate.handle(in, out, session);
+            InputStream beforeTls = ImplicitTls.inputBeforeHandshake(session.getSocket());
+            if (beforeTls != null) {
+                // implicit TLS: the ClientHello follows the header at once, so read exactly the header
+                r = ProxyHeaderReader.read(beforeTls).map(ProxyResult::new).orElse(ProxyResult.NOP);
+            } else {
+                r = delegate.handle(in, out, session);
+            }
         } catch (IOException | RuntimeException e) {
             // RuntimeException too: a parser bug in the library must cost one connection, not a
             // session thread's stack trace (the header is untrusted input).
