@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,12 +44,7 @@ class SubmissionPolicyTest {
 
     private static TlsClient login(SubmissionStack s) throws Exception {
         TlsClient c = new TlsClient(s.implicit.port(), true);
-        c.reply();
-        c.send("EHLO client.example");
-        c.reply();
-        c.send("AUTH PLAIN " + Base64.getEncoder().encodeToString(("\0alice@example.test\0" + SubmissionStack.PASSWORD)
-                .getBytes(StandardCharsets.UTF_8)));
-        assertTrue(c.line().startsWith("235"));
+        assertTrue(c.greetAndLogIn().startsWith("235"));
         return c;
     }
 

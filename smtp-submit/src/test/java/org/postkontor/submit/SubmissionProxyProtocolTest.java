@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.postkontor.store.Maildrop;
 import org.postkontor.store.testing.ProxyHeaders;
@@ -21,12 +20,7 @@ import org.postkontor.submit.testing.TlsClient;
 class SubmissionProxyProtocolTest {
 
     private static void submit(TlsClient c, String subject) throws Exception {
-        c.reply();
-        c.send("EHLO client.example");
-        c.reply();
-        c.send("AUTH PLAIN " + Base64.getEncoder().encodeToString(("\0alice@example.test\0" + SubmissionStack.PASSWORD)
-                .getBytes(StandardCharsets.UTF_8)));
-        assertTrue(c.line().startsWith("235"));
+        assertTrue(c.greetAndLogIn().startsWith("235"));
         c.send("MAIL FROM:<alice@example.test>");
         assertTrue(c.line().startsWith("250"));
         c.send("RCPT TO:<bob@example.test>");

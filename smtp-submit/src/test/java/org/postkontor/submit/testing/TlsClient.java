@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLSocket;
 import org.postkontor.store.testing.TestCertificates;
@@ -44,6 +45,19 @@ public final class TlsClient implements AutoCloseable {
     private void streams() throws IOException {
         in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         out = socket.getOutputStream();
+    }
+
+    /**
+     * Reads the greeting, says EHLO and logs in with AUTH PLAIN as alice (the
+     * {@link SubmissionStack}'s user); returns the reply to AUTH.
+     */
+    public String greetAndLogIn() throws IOException {
+        reply();
+        send("EHLO client.example");
+        reply();
+        send("AUTH PLAIN " + Base64.getEncoder().encodeToString(("\0alice@example.test\0"
+                + SubmissionStack.PASSWORD).getBytes(StandardCharsets.UTF_8)));
+        return line();
     }
 
     /** Puts TLS on the connection (after the server's 220 to STARTTLS). */
