@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -24,7 +23,6 @@ import org.postkontor.store.ConflictException;
 import org.postkontor.store.DeliveryCheck;
 import org.postkontor.store.InsufficientStorageException;
 import org.postkontor.store.MailAddress;
-import org.postkontor.store.MaildropEntry;
 import org.postkontor.store.Receipt;
 import org.postkontor.store.Spool;
 import org.postkontor.store.StoreException;
@@ -119,12 +117,7 @@ public final class FileSpool implements Spool, AutoCloseable {
 
     @Override
     public Receipt deliver(Collection<MailAddress> mailboxes, InputStream message) throws StoreException {
-        Objects.requireNonNull(message, "message");
-        List<MailAddress> boxes = List.copyOf(new LinkedHashSet<>(mailboxes));
-        if (boxes.isEmpty()) {
-            throw new IllegalArgumentException("no mailbox");
-        }
-        return store(boxes, null, message);
+        return store(DeliveryArguments.mailboxes(mailboxes, message), null, message);
     }
 
     /**
@@ -133,11 +126,7 @@ public final class FileSpool implements Spool, AutoCloseable {
      */
     @Override
     public Receipt deliver(MailAddress mailbox, String uidl, InputStream message) throws StoreException {
-        Objects.requireNonNull(mailbox, "mailbox");
-        Objects.requireNonNull(message, "message");
-        if (!MaildropEntry.isValidUidl(uidl)) {
-            throw new IllegalArgumentException("UIDL must be 1 to 70 characters 0x21-0x7E");
-        }
+        DeliveryArguments.withUidl(mailbox, uidl, message);
         return store(List.of(mailbox), uidl, message);
     }
 

@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.postkontor.store.ConflictException;
@@ -36,6 +35,7 @@ import org.postkontor.store.StoreException;
 import org.postkontor.store.StoreMetrics;
 import org.postkontor.store.internal.accounts.Mailboxes;
 import org.postkontor.store.internal.mail.DeliveredTo;
+import org.postkontor.store.internal.mail.DeliveryArguments;
 import org.postkontor.store.internal.mail.MailboxLimits;
 import org.postkontor.store.internal.mail.QueueIds;
 
@@ -82,12 +82,7 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
 
     @Override
     public Receipt deliver(Collection<MailAddress> mailboxes, InputStream message) throws StoreException {
-        Objects.requireNonNull(message, "message");
-        List<MailAddress> boxes = List.copyOf(new LinkedHashSet<>(mailboxes));
-        if (boxes.isEmpty()) {
-            throw new IllegalArgumentException("no mailbox");
-        }
-        return store(boxes, null, message);
+        return store(DeliveryArguments.mailboxes(mailboxes, message), null, message);
     }
 
     /**
@@ -96,11 +91,7 @@ public final class PgMail implements Spool, MaildropStore, Mailboxes, AutoClosea
      */
     @Override
     public Receipt deliver(MailAddress mailbox, String uidl, InputStream message) throws StoreException {
-        Objects.requireNonNull(mailbox, "mailbox");
-        Objects.requireNonNull(message, "message");
-        if (!MaildropEntry.isValidUidl(uidl)) {
-            throw new IllegalArgumentException("UIDL must be 1 to 70 characters 0x21-0x7E");
-        }
+        DeliveryArguments.withUidl(mailbox, uidl, message);
         return store(List.of(mailbox), uidl, message);
     }
 
