@@ -50,6 +50,23 @@ final class TransactionState {
         };
     }
 
+    /** See {@link Pop3Session#answersAtOnce(String, long)}. */
+    boolean answersAtOnce(Command command, String args, Transaction t, long maxBody) {
+        return switch (command) {
+            case STAT, NOOP, RSET, LIST, UIDL, DELE, CAPA -> true;
+            case RETR, TOP -> {
+                if (!t.maildrop().readsWithoutWaiting()) {
+                    yield false;
+                }
+                int sp = args == null ? -1 : args.indexOf(' ');
+                int n = args == null ? -1 : number(sp < 0 ? args : args.substring(0, sp));
+                MaildropEntry e = t.entry(n);
+                yield e == null || e.octets() <= maxBody; // no such message: an error, at once
+            }
+            default -> false;
+        };
+    }
+
     private Reply noArgs(String args, Command command, Supplier<Reply> body) {
         return args == null ? body.get() : session.bad("syntax error: " + command.usage());
     }

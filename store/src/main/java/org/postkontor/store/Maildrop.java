@@ -27,6 +27,15 @@ public interface Maildrop extends AutoCloseable {
     InputStream open(MaildropEntry entry) throws StoreException;
 
     /**
+     * True when {@link #open(MaildropEntry)} and reading its stream touch only local files or
+     * memory (no network round trip, no lock to wait for), so that a small body may be read on a
+     * network event loop; false (the default) when they may wait on another server.
+     */
+    default boolean readsWithoutWaiting() {
+        return false;
+    }
+
+    /**
      * Removes exactly these entries, all or none, durably, before it returns (POP3's UPDATE
      * state). A body is deleted once no entry refers to it.
      */

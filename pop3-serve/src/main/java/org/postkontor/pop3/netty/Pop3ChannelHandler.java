@@ -29,11 +29,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Adapts one channel to one {@link Pop3Session}. Framed lines are queued in order and handled one
- * at a time on a worker (virtual thread) so that password checks and store reads never block the
- * event loop; replies are written from there, and message bodies are pumped chunk by chunk only
- * while the channel is writable (back-pressure). When the queue backs up (a client pipelining
- * without reading) reading pauses.
+ * Adapts one channel to one {@link Pop3Session}. A line the session answers at once (a TRANSACTION
+ * command answered from the snapshot, or RETR of a small body from a local file: {@link
+ * Pop3Session#answersAtOnce}) is handled right on the event loop when nothing is queued before it
+ * and the channel is writable: no thread hand-off, the reply written in one piece. Any other line
+ * is queued in order and handled one at a time on a worker (virtual thread) so that password
+ * checks, QUIT's removals and remote store reads never block the event loop; replies are written
+ * from there, and large bodies are pumped piece by piece only while the channel is writable
+ * (back-pressure). When the queue backs up (a client pipelining without reading) reading pauses.
+ * Whoever handles a line (event loop or worker) holds {@code running}, so the session sees one
+ * call at a time, in order.
  *
  * <p>STLS (RFC 2595 §4): when a line that may be STLS arrives, reading stops and every later line
  * is held aside. If the session accepts STLS, the held lines and any unframed octets are dropped,
@@ -44,6 +49,10 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger("postkontor.pop3");
     private static final int MAX_QUEUED = 64;
+    /** The largest body (octets as stored) read and written on the event loop, in one write. */
+    static final long INLINE_BODY = 64 * 1024;
+    /** A large body, streamed from the worker, goes out in pieces of at least this many bytes. */
+    private static final int PIECE = 32 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final Function<Channel, Pop3Session> sessions;
@@ -83,7 +92,7 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         session = sessions.apply(channel);
-        write(session.greeting());
+        write(session.greeting(), true);
         ctx.fireChannelActive();
     }
 
@@ -97,11 +106,37 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
             stlsPending = true;
             channel.config().setAutoRead(false);
         }
-        submit(msg);
+        if (!handledAtOnce(msg)) {
+            submit(msg);
+        }
         if (queue.size() > MAX_QUEUED && !pausedForBacklog) {
             pausedForBacklog = true;
             channel.config().setAutoRead(false);
         }
+    }
+
+    /**
+     * Event loop: handles {@code msg} here if it is a line the session answers at once, nothing is
+     * queued or running before it and the channel can take the reply; false if it must be queued.
+     */
+    private boolean handledAtOnce(Object msg) {
+        if (!(msg instanceof String line) || stlsPending || !queue.isEmpty() || !channel.isWritable()
+                || !running.compareAndSet(false, true)) {
+            return false;
+        }
+        boolean handled = false;
+        try {
+            if (queue.isEmpty() && session.answersAtOnce(line, INLINE_BODY)) {
+                process(line, true);
+                handled = true;
+            }
+        } finally {
+            running.set(false);
+            if (!queue.isEmpty() && running.compareAndSet(false, true)) {
+                worker.execute(this::drain);
+            }
+        }
+        return handled;
     }
 
     private boolean maybeStls(String line) {
@@ -191,7 +226,7 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
         do {
             Object ev;
             while ((ev = queue.poll()) != null) {
-                process(ev);
+                process(ev, false);
             }
             if (pausedForBacklog) {
                 channel.eventLoop().execute(this::resumeAfterBacklog);
@@ -209,7 +244,8 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void process(Object ev) {
+    /** One event, by whoever holds {@code running}; {@code atOnce}: on the event loop. */
+    private void process(Object ev, boolean atOnce) {
         if (ev instanceof End end) {
             session.end(end.how());
             return;
@@ -241,7 +277,7 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
         if (reply instanceof Reply.StartTls startTls) {
             channel.eventLoop().execute(() -> startTls(startTls));
         } else {
-            write(reply);
+            write(reply, atOnce);
             if (stlsCandidate) {
                 channel.eventLoop().execute(this::stlsRefused);
             }
@@ -297,7 +333,8 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
         submit(msg);
     }
 
-    private void write(Reply reply) {
+    /** {@code atOnce}: a body goes out in one write, never waiting (the event loop). */
+    private void write(Reply reply, boolean atOnce) {
         switch (reply) {
             case Reply.Lines lines -> {
                 ByteBuf buf = channel.alloc().buffer(64 + lines.lines().size() * 24);
@@ -311,37 +348,41 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
                 appendLine(buf, ".");
                 channel.writeAndFlush(buf);
             }
-            case Reply.Body body -> streamBody(body);
+            case Reply.Body body -> streamBody(body, atOnce);
             default -> channel.writeAndFlush(line(reply.statusLine()));
         }
     }
 
     /**
-     * The status line, the dot-stuffed body and its terminator, written in pieces of at least
-     * {@link DotStuffer#CHUNK} bytes (the last may be smaller): a message up to that size goes out
-     * in one write, so one TLS record and one event-loop task instead of three (status line,
-     * body, terminator). Back-pressure: each piece waits until the channel is writable.
+     * The status line, the dot-stuffed body and its terminator: all in one write if {@code atOnce}
+     * (a small body, on the event loop), else in pieces of at least {@link #PIECE} bytes (the last
+     * may be smaller), each waiting until the channel is writable (back-pressure).
      */
-    private void streamBody(Reply.Body body) {
-        ByteBuf pending = line(body.statusLine());
+    private void streamBody(Reply.Body body, boolean atOnce) {
+        ByteBuf pending = channel.alloc().buffer(PIECE + DotStuffer.minOutput());
+        appendLine(pending, body.statusLine());
         try (InputStream in = body.body()) {
             DotStuffer stuffer = new DotStuffer(in, body.bodyLines());
             byte[] out = new byte[DotStuffer.minOutput()];
             int n;
             while ((n = stuffer.read(out)) >= 0) {
                 pending.writeBytes(out, 0, n);
-                if (pending.readableBytes() >= DotStuffer.CHUNK) {
+                if (!atOnce && pending.readableBytes() >= PIECE) {
                     ByteBuf piece = pending;
                     pending = null;
                     if (!send(piece)) {
                         return;
                     }
-                    pending = channel.alloc().buffer(DotStuffer.minOutput());
+                    pending = channel.alloc().buffer(PIECE + DotStuffer.minOutput());
                 }
             }
             ByteBuf last = pending;
             pending = null;
-            send(last);
+            if (atOnce) {
+                channel.writeAndFlush(last);
+            } else {
+                send(last);
+            }
         } catch (IOException e) {
             LOG.warn("session={} event=store_error during=stream error={}", session.connection().sessionId(), e.toString());
             endReason = "error";

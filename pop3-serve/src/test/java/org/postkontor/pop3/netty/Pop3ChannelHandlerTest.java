@@ -16,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 import org.postkontor.pop3.ConnectionLimiter;
 import org.postkontor.pop3.LoginDelay;
@@ -36,12 +39,16 @@ class Pop3ChannelHandlerTest {
     private final MailAddress alice = store.addUser("alice@example.test", "secret");
 
     private EmbeddedChannel channel(boolean implicitTls) {
+        return channel(implicitTls, Runnable::run);
+    }
+
+    private EmbeddedChannel channel(boolean implicitTls, Executor worker) {
         Pop3Config config = Pop3Config.builder().plainPort(0).tlsPort(0).allowPlaintextAuth(true).build();
         SessionServices services = new SessionServices(config, store, store,
                 new LoginThrottle(clock, config.failureWindow(), 10, 10), new LoginDelay(clock, Duration.ZERO),
                 Pop3Metrics.NOOP, clock, d -> { }, new SecureRandom(), new byte[32]);
         return new EmbeddedChannel(new Pop3ChannelInitializer(implicitTls, services,
-                TestCertificates.selfSigned("localhost").serverContext(), Runnable::run,
+                TestCertificates.selfSigned("localhost").serverContext(), worker,
                 new ConnectionLimiter(10, 10), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
     }
 
@@ -76,6 +83,37 @@ class Pop3ChannelHandlerTest {
         assertEquals("+OK Postkontor POP3 server signing off (1 messages left)\r\n", out(ch));
         assertFalse(ch.isActive());
         assertFalse(store.isLocked(alice));
+    }
+
+    @Test
+    void snapshotCommandsAndSmallBodiesAreAnsweredOnTheEventLoopInOrderWithQueuedOnes() {
+        store.deliver(alice, "Subject: small\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII));
+        String big = "Subject: big\r\n\r\n" + ("x".repeat(78) + "\r\n").repeat(1000); // 80 KiB: over INLINE_BODY
+        store.deliver(alice, big.getBytes(StandardCharsets.US_ASCII));
+        Queue<Runnable> worker = new ArrayDeque<>();
+        EmbeddedChannel ch = channel(false, worker::add);
+        out(ch);
+        feed(ch, "USER alice@example.test\r\nPASS secret\r\nSTAT\r\n");
+        assertEquals("", out(ch), "a login is the worker's; what follows it waits its turn");
+        assertEquals(1, worker.size());
+        worker.poll().run();
+        ch.runPendingTasks();
+        assertTrue(out(ch).endsWith("+OK 2 80106\r\n"));
+
+        feed(ch, "STAT\r\nLIST 1\r\nRETR 1\r\n");
+        assertTrue(worker.isEmpty());
+        assertEquals("+OK 2 80106\r\n+OK 1 56\r\n+OK 56 octets\r\nDelivered-To: alice@example.test\r\n"
+                + "Subject: small\r\n\r\nhi\r\n.\r\n", out(ch), "answered on the event loop, no worker task");
+
+        feed(ch, "RETR 2\r\nDELE 1\r\nNOOP\r\n");
+        assertEquals("", out(ch), "a large body is the worker's, and what follows it waits");
+        assertEquals(1, worker.size());
+        worker.poll().run();
+        ch.runPendingTasks();
+        String o = out(ch);
+        assertTrue(o.startsWith("+OK 80050 octets\r\nDelivered-To: alice@example.test\r\nSubject: big\r\n"), o);
+        assertTrue(o.endsWith("x\r\n.\r\n+OK message 1 deleted\r\n+OK\r\n"), o);
+        assertTrue(worker.isEmpty());
     }
 
     @Test

@@ -156,6 +156,11 @@ public final class MemoryStore implements MaildropStore, Accounts {
             }
 
             @Override
+            public boolean readsWithoutWaiting() {
+                return true; // bodies in memory
+            }
+
+            @Override
             public InputStream open(MaildropEntry entry) {
                 return new ByteArrayInputStream(bodies.get(entry.id()));
             }

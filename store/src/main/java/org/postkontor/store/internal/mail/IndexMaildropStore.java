@@ -99,6 +99,11 @@ final class IndexMaildropStore implements MaildropStore {
         }
 
         @Override
+        public boolean readsWithoutWaiting() {
+            return true; // a body file on the spool's volume
+        }
+
+        @Override
         public InputStream open(MaildropEntry listed) throws StoreException {
             checkOpen();
             Body body = entry(listed).body();
