@@ -48,10 +48,13 @@ import org.postkontor.bench.Pop3Client;
  *   java bench/MailBench.java handshake --host 127.0.0.1 --pop3-port 10995 --clients 8 --connections 2000
  * </pre>
  *
- * Every message carries headers naming its id and size; its bytes are regenerated from them, and
- * the POP3 drain checks that each retrieved message ends with exactly the bytes that were sent
- * (servers only prepend trace headers). Output: one line of {@code key=value} results per run, so
- * scripts can compare servers. Exit status 1 if any error or mismatch was seen.
+ * Every message carries headers naming its id and size; its bytes are made again from them (the
+ * body is the same for every message of a size, made once), and the POP3 drain checks that each
+ * retrieved message ends with exactly the bytes that were sent (servers only prepend trace
+ * headers). Before measuring, smtp and pop3 run their own per-message work in memory for
+ * {@code --warm-ms} (1000; pop3 for messages of {@code --size}, 16384), so that a short case
+ * measures the server, not the load tool's JIT warming up. Output: one line of {@code key=value}
+ * results per run, so scripts can compare servers. Exit status 1 if any error or mismatch was seen.
  */
 public final class MailBench {
 
@@ -90,6 +93,7 @@ public final class MailBench {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
+        Message.warmUp(size, o.integer("warm-ms", 1000));
         long startedMillis = System.currentTimeMillis();
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -157,6 +161,7 @@ public final class MailBench {
         AtomicInteger mismatches = new AtomicInteger();
         AtomicInteger notEmpty = new AtomicInteger();
         java.util.Queue<Long> retrNanos = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Message.warmUp(o.integer("size", 16384), o.integer("warm-ms", 1000));
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> done = new ArrayList<>();
@@ -411,54 +416,74 @@ public final class MailBench {
     // ---------------------------------------------------------------- messages
 
     /** Deterministic test messages: the bytes are a function of (id, size, recipient). */
+    /**
+     * The load tool's messages: headers that name the message (id, size, recipient), then a body of
+     * printable lines, some starting with a dot (to exercise dot-stuffing), the same for every
+     * message of one size. The body is generated once per size and kept, so that neither making a
+     * message nor checking one byte for byte costs the load tool more than a copy and a compare.
+     */
     static final class Message {
+        private static final java.util.concurrent.ConcurrentHashMap<Integer, byte[]> BODIES =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
         static byte[] bytes(int id, int size, String rcpt) {
-            StringBuilder h = new StringBuilder();
-            h.append("From: <bench@sender.test>\r\n");
-            h.append("To: <").append(rcpt).append(">\r\n");
-            h.append("Date: Fri, 27 Nov 2026 12:00:00 +0000\r\n");
-            h.append("Message-ID: <").append(id).append(".bench@sender.test>\r\n");
-            h.append("Subject: bench message ").append(id).append("\r\n");
-            h.append("X-Bench-Id: ").append(id).append("\r\n");
-            h.append("X-Bench-Size: ").append(size).append("\r\n");
-            h.append("X-Bench-Rcpt: ").append(rcpt).append("\r\n");
-            h.append("\r\n");
-            byte[] head = h.toString().getBytes(StandardCharsets.US_ASCII);
-            byte[] out = new byte[Math.max(size, head.length) + 4];
-            System.arraycopy(head, 0, out, 0, head.length);
-            int pos = head.length;
-            SplittableRandom random = new SplittableRandom(id);
-            int col = 0;
-            for (int i = head.length; i < size - 2; i++) {
-                if (col == 76) {
-                    out[pos++] = '\r';
-                    out[pos++] = '\n';
-                    i++;
-                    col = 0;
-                    continue;
-                }
-                // printable text, with a '.' at the start of some lines to exercise dot-stuffing
-                int c = col == 0 && random.nextInt(8) == 0 ? '.' : 32 + random.nextInt(95);
-                out[pos++] = (byte) c;
-                col++;
-            }
-            out[pos++] = '\r';
-            out[pos++] = '\n';
-            return Arrays.copyOf(out, pos);
+            byte[] head = head(id, size, rcpt);
+            byte[] body = body(Math.max(0, size - head.length));
+            byte[] out = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, out, head.length, body.length);
+            return out;
         }
 
-        /** True if {@code got} ends with exactly the bytes that were sent for its id. */
+        private static byte[] head(int id, int size, String rcpt) {
+            return ("From: <bench@sender.test>\r\n"
+                    + "To: <" + rcpt + ">\r\n"
+                    + "Date: Fri, 27 Nov 2026 12:00:00 +0000\r\n"
+                    + "Message-ID: <" + id + ".bench@sender.test>\r\n"
+                    + "Subject: bench message " + id + "\r\n"
+                    + "X-Bench-Id: " + id + "\r\n"
+                    + "X-Bench-Size: " + size + "\r\n"
+                    + "X-Bench-Rcpt: " + rcpt + "\r\n"
+                    + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        }
+
+        /** {@code length} octets (at least a CRLF) of lines of 76 characters, CRLF ended. */
+        private static byte[] body(int length) {
+            return BODIES.computeIfAbsent(Math.max(length, 2), n -> {
+                byte[] out = new byte[n];
+                SplittableRandom random = new SplittableRandom(n);
+                int col = 0;
+                for (int i = 0; i < n - 2; i++) {
+                    if (col == 76 && i < n - 3) {
+                        out[i++] = '\r';
+                        out[i] = '\n';
+                        col = 0;
+                        continue;
+                    }
+                    out[i] = (byte) (col == 0 && random.nextInt(8) == 0 ? '.' : 32 + random.nextInt(95));
+                    col++;
+                }
+                out[n - 2] = '\r';
+                out[n - 1] = '\n';
+                return out;
+            });
+        }
+
+        /** True if {@code got} ends with exactly the bytes that were sent for the message it names. */
         static boolean verify(byte[] got) {
-            String head = new String(got, 0, Math.min(got.length, 8192), StandardCharsets.ISO_8859_1);
+            String head = new String(got, 0, Math.min(got.length, 2048), StandardCharsets.ISO_8859_1);
             String id = header(head, "X-Bench-Id");
             String size = header(head, "X-Bench-Size");
             String rcpt = header(head, "X-Bench-Rcpt");
             if (id == null || size == null || rcpt == null) {
                 return false;
             }
-            byte[] sent = bytes(Integer.parseInt(id), Integer.parseInt(size), rcpt);
-            return got.length >= sent.length
-                    && Arrays.equals(got, got.length - sent.length, got.length, sent, 0, sent.length);
+            byte[] sentHead = head(Integer.parseInt(id), Integer.parseInt(size), rcpt);
+            byte[] sentBody = body(Math.max(0, Integer.parseInt(size) - sentHead.length));
+            int bodyAt = got.length - sentBody.length;
+            int headAt = bodyAt - sentHead.length;
+            return headAt >= 0
+                    && Arrays.equals(got, headAt, bodyAt, sentHead, 0, sentHead.length)
+                    && Arrays.equals(got, bodyAt, got.length, sentBody, 0, sentBody.length);
         }
 
         private static String header(String head, String name) {
@@ -469,6 +494,34 @@ public final class MailBench {
             int start = i + name.length() + 4;
             int end = head.indexOf("\r\n", start);
             return end < 0 ? null : head.substring(start, end);
+        }
+
+        /**
+         * Runs the load tool's own per-message work (making, dot-stuffing, un-stuffing and checking
+         * messages of {@code size}) in memory for {@code millis} before a measured run, so that its JIT
+         * has compiled it and a short case does not measure the load tool's warm-up.
+         */
+        static void warmUp(int size, int millis) throws IOException {
+            long until = System.nanoTime() + millis * 1_000_000L;
+            int id = 0;
+            while (System.nanoTime() < until) {
+                byte[] msg = bytes(++id, size, "warm@example.test");
+                java.io.ByteArrayOutputStream stuffed = new java.io.ByteArrayOutputStream(msg.length + 256);
+                boolean lineStart = true;
+                for (byte b : msg) {
+                    if (lineStart && b == '.') {
+                        stuffed.write('.');
+                    }
+                    stuffed.write(b);
+                    lineStart = b == '\n';
+                }
+                stuffed.writeBytes(".\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] got = org.postkontor.bench.Pop3Client.undotted(
+                        new java.io.ByteArrayInputStream(stuffed.toByteArray()), new byte[65536], msg.length);
+                if (!verify(got)) {
+                    throw new IllegalStateException("the load tool's own check failed in warm-up");
+                }
+            }
         }
     }
 

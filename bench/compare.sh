@@ -150,7 +150,7 @@ pop3_case() { # SERVER CLIENTS SIZE N tls|plain
   if [ "$mode" = tls ]; then port=$pop3s; flags=(--tls); else port=$pop3; fi
   fill "$server" "$n" "$size"
   t0=$(cpu_ticks "$server")
-  line=$(bench pop3 --pop3-port "$port" "${flags[@]}" --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients "$clients" --expect "$n") || true
+  line=$(bench pop3 --pop3-port "$port" "${flags[@]}" --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients "$clients" --size "$size" --expect "$n") || true
   t1=$(cpu_ticks "$server")
   record "server=$server case=$case $line cpu_ms_per_msg=$(per_msg "$t0" "$t1" "$n")"
 }

@@ -24,6 +24,7 @@ public final class Pop3Client implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    private final byte[] block = new byte[65536];
 
     /**
      * Connects to {@code host:port} (over TLS from {@code tls} when it is not null) and reads the
@@ -84,11 +85,21 @@ public final class Pop3Client implements AutoCloseable {
      * time, so nothing follows the terminating dot line until the next command.
      */
     public byte[] retr(int n) throws IOException {
-        ok("RETR " + n);
-        byte[] body = new byte[16384];
+        String status = ok("RETR " + n);
+        String[] words = status.split(" ");
+        int octets = words.length > 1 && words[1].matches("[0-9]{1,9}") ? Integer.parseInt(words[1]) : 16384;
+        return undotted(in, block, octets);
+    }
+
+    /**
+     * A dot-stuffed multi-line body from {@code in} (which supports mark), up to and without its
+     * terminating dot line, un-stuffed; {@code buf} is scratch space, {@code expected} the size to
+     * start with.
+     */
+    public static byte[] undotted(InputStream in, byte[] buf, int expected) throws IOException {
+        byte[] body = new byte[Math.max(expected, 16)];
         int len = 0;
         boolean lineStart = true;
-        byte[] buf = new byte[65536];
         while (true) {
             int r = in.read(buf, 0, buf.length);
             if (r < 0) {
@@ -99,14 +110,14 @@ public final class Pop3Client implements AutoCloseable {
                 if (lineStart && b == '.') {
                     // the terminator ".\r\n", or a dot-stuffed line: the dot is not content
                     lineStart = false;
-                    if (i + 1 < r ? buf[i + 1] == '\r' : peekIs('\r')) {
+                    if (i + 1 < r ? buf[i + 1] == '\r' : peekIs(in, '\r')) {
                         if (i + 2 < r ? buf[i + 2] == '\n' : true) {
                             int rest = r - i - 1;
                             int need = 2 - Math.min(rest, 2);
                             for (int k = 0; k < need; k++) {
                                 in.read();
                             }
-                            return java.util.Arrays.copyOf(body, len);
+                            return len == body.length ? body : java.util.Arrays.copyOf(body, len);
                         }
                     }
                     continue;
@@ -121,7 +132,7 @@ public final class Pop3Client implements AutoCloseable {
     }
 
     /** True if the next octet on the stream (not consumed) is {@code c}. */
-    private boolean peekIs(char c) throws IOException {
+    private static boolean peekIs(InputStream in, char c) throws IOException {
         in.mark(1);
         int b = in.read();
         in.reset();
