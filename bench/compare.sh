@@ -227,7 +227,7 @@ for line in open(sys.argv[1]):
 # metric, better when higher
 metrics = [('in_mailbox_per_s', True), ('msgs_per_s', True), ('p50_ms', False), ('p99_ms', False),
            ('retr_p50_ms', False), ('handshakes_per_s', True), ('cpu_ms_per_msg', False),
-           ('rss_after_mib', False), ('pss_after_mib', False)]
+           ('rss_after_mib', False), ('pss_after_mib', False), ('load_cpu_busy', None)]
 print('| case | metric | Postkontor | Postfix + Dovecot | Postkontor / peer |')
 print('|---|---|---:|---:|---:|')
 for c in order:
@@ -236,7 +236,8 @@ for c in order:
         if m in a and m in b:
             x, y = float(a[m]), float(b[m])
             r = x / y if y else float('nan')
-            print(f'| {c} | {m} | {x:g} | {y:g} | {r:.2f}{"" if higher else " (lower is better)"} |')
+            note = '' if higher else ' (lower is better)' if higher is False else ' (the load tool: 1.0 is its core)'
+            print(f'| {c} | {m} | {x:g} | {y:g} | {r:.2f}{note} |')
     for k in ('errors', 'missing', 'mismatches', 'not_empty', 'failed'):
         for s, kv in (('postkontor', a), ('peer', b)):
             if kv.get(k, '0') not in ('0', '-1'):
