@@ -140,17 +140,18 @@ public final class Pop3Session {
     /**
      * True when {@link #handle(String)} would answer {@code line} without waiting on anything: a
      * TRANSACTION command answered from the snapshot (STAT, LIST, UIDL, DELE, RSET, NOOP, CAPA),
-     * or RETR / TOP of a body of at most {@code maxBody} octets that the maildrop reads from a local
-     * file. Such a line may be handled on the transport's event loop; any other (a login, QUIT's
-     * removals, a large or remote body) must not. Changes nothing.
+     * or RETR / TOP of a body that the maildrop reads from a local file
+     * ({@link org.postkontor.store.Maildrop#readsWithoutWaiting()}). Such a line may be handled on
+     * the transport's event loop; any other (a login, QUIT's removals, a body from another server)
+     * must not. Changes nothing.
      */
-    public boolean answersAtOnce(String line, long maxBody) {
+    public boolean answersAtOnce(String line) {
         if (finished || !(state instanceof Transaction t)) {
             return false;
         }
         int sp = line.indexOf(' ');
         Command command = Command.lookup(sp < 0 ? line : line.substring(0, sp));
-        return command != null && transaction.answersAtOnce(command, sp < 0 ? null : line.substring(sp + 1), t, maxBody);
+        return command != null && transaction.answersAtOnce(command, t);
     }
 
     // ---- for the states' commands ---------------------------------------------------------------

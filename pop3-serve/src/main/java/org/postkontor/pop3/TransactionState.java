@@ -50,19 +50,11 @@ final class TransactionState {
         };
     }
 
-    /** See {@link Pop3Session#answersAtOnce(String, long)}. */
-    boolean answersAtOnce(Command command, String args, Transaction t, long maxBody) {
+    /** See {@link Pop3Session#answersAtOnce(String)}. */
+    boolean answersAtOnce(Command command, Transaction t) {
         return switch (command) {
             case STAT, NOOP, RSET, LIST, UIDL, DELE, CAPA -> true;
-            case RETR, TOP -> {
-                if (!t.maildrop().readsWithoutWaiting()) {
-                    yield false;
-                }
-                int sp = args == null ? -1 : args.indexOf(' ');
-                int n = args == null ? -1 : number(sp < 0 ? args : args.substring(0, sp));
-                MaildropEntry e = t.entry(n);
-                yield e == null || e.octets() <= maxBody; // no such message: an error, at once
-            }
+            case RETR, TOP -> t.maildrop().readsWithoutWaiting();
             default -> false;
         };
     }

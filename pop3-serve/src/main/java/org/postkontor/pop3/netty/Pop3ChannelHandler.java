@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,15 +31,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Adapts one channel to one {@link Pop3Session}. A line the session answers at once (a TRANSACTION
- * command answered from the snapshot, or RETR of a small body from a local file: {@link
- * Pop3Session#answersAtOnce}) is handled right on the event loop when nothing is queued before it
- * and the channel is writable: no thread hand-off, the reply written in one piece. Any other line
- * is queued in order and handled one at a time on a worker (virtual thread) so that password
- * checks, QUIT's removals and remote store reads never block the event loop; replies are written
- * from there, and large bodies are pumped piece by piece only while the channel is writable
- * (back-pressure). When the queue backs up (a client pipelining without reading) reading pauses.
- * Whoever handles a line (event loop or worker) holds {@code running}, so the session sees one
- * call at a time, in order.
+ * command answered from the snapshot, or RETR/TOP of a body the maildrop reads from a local file:
+ * {@link Pop3Session#answersAtOnce}) is handled right on the event loop when nothing is queued
+ * before it and the channel is writable: no thread hand-off. A reply up to {@link #PIECE} bytes
+ * goes out in one write; a longer body is pulled piece by piece by Netty's
+ * {@link ChunkedWriteHandler} while the channel is writable (back-pressure), and the lines after
+ * it wait until it is written. Any other line is queued in order and handled one at a time on a
+ * worker (virtual thread) so that password checks, QUIT's removals and remote store reads never
+ * block the event loop; replies are written from there, and a body (from a remote store) is
+ * pumped piece by piece only while the channel is writable. When the queue backs up (a client
+ * pipelining without reading) reading pauses. Whoever handles a line (event loop or worker) holds
+ * {@code running}, an event-loop body until it is written, so the session sees one call at a time
+ * and replies go out in order.
  *
  * <p>STLS (RFC 2595 §4): when a line that may be STLS arrives, reading stops and every later line
  * is held aside. If the session accepts STLS, the held lines and any unframed octets are dropped,
@@ -49,9 +53,7 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger("postkontor.pop3");
     private static final int MAX_QUEUED = 64;
-    /** The largest body (octets as stored) read and written on the event loop, in one write. */
-    static final long INLINE_BODY = 64 * 1024;
-    /** A large body, streamed from the worker, goes out in pieces of at least this many bytes. */
+    /** A body goes out in pieces of at least this many bytes (the last may be smaller). */
     private static final int PIECE = 32 * 1024;
     private static final byte[] CRLF = {'\r', '\n'};
 
@@ -69,6 +71,8 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
 
     // event loop only
     private boolean stlsPending;
+    // a body pulled by the ChunkedWriteHandler is being written; running stays held until it is
+    private boolean bodyInFlight;
     private volatile boolean pausedForBacklog;
     // set by the worker while the session computes a reply (a login hashing or waiting out its
     // failed-login delay): the client is waiting for us then, not idle (read on the event loop)
@@ -126,17 +130,24 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
         }
         boolean handled = false;
         try {
-            if (queue.isEmpty() && session.answersAtOnce(line, INLINE_BODY)) {
+            if (queue.isEmpty() && session.answersAtOnce(line)) {
                 process(line, true);
                 handled = true;
             }
         } finally {
-            running.set(false);
-            if (!queue.isEmpty() && running.compareAndSet(false, true)) {
-                worker.execute(this::drain);
+            if (!bodyInFlight) {
+                release();
             }
         }
         return handled;
+    }
+
+    /** Gives up {@code running}; a worker takes over what was queued meanwhile. */
+    private void release() {
+        running.set(false);
+        if (!queue.isEmpty() && running.compareAndSet(false, true)) {
+            worker.execute(this::drain);
+        }
     }
 
     private boolean maybeStls(String line) {
@@ -354,20 +365,26 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The status line, the dot-stuffed body and its terminator: all in one write if {@code atOnce}
-     * (a small body, on the event loop), else in pieces of at least {@link #PIECE} bytes (the last
-     * may be smaller), each waiting until the channel is writable (back-pressure).
+     * The status line, the dot-stuffed body and its terminator, in pieces of at least {@link #PIECE}
+     * bytes (the last may be smaller). On the event loop ({@code atOnce}) a reply that fits in one
+     * piece is written at once, a longer one handed to the {@link ChunkedWriteHandler}; on the
+     * worker each piece waits until the channel is writable (back-pressure).
      */
     private void streamBody(Reply.Body body, boolean atOnce) {
         ByteBuf pending = channel.alloc().buffer(PIECE + DotStuffer.minOutput());
         appendLine(pending, body.statusLine());
+        if (atOnce) {
+            InputStream in = body.body();
+            chunked(new StuffedBody(pending, in, new DotStuffer(in, body.bodyLines()), PIECE));
+            return;
+        }
         try (InputStream in = body.body()) {
             DotStuffer stuffer = new DotStuffer(in, body.bodyLines());
             byte[] out = new byte[DotStuffer.minOutput()];
             int n;
             while ((n = stuffer.read(out)) >= 0) {
                 pending.writeBytes(out, 0, n);
-                if (!atOnce && pending.readableBytes() >= PIECE) {
+                if (pending.readableBytes() >= PIECE) {
                     ByteBuf piece = pending;
                     pending = null;
                     if (!send(piece)) {
@@ -378,20 +395,54 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
             }
             ByteBuf last = pending;
             pending = null;
-            if (atOnce) {
-                channel.writeAndFlush(last);
-            } else {
-                send(last);
-            }
+            send(last);
         } catch (IOException e) {
-            LOG.warn("session={} event=store_error during=stream error={}", session.connection().sessionId(), e.toString());
-            endReason = "error";
-            channel.close(); // the client has a partial body, or no answer at all; only closing tells it
+            streamFailed(e);
         } finally {
             if (pending != null) {
                 pending.release();
             }
         }
+    }
+
+    /** Event loop: writes {@code reply}, in one piece if it fits, else through the chunked writer. */
+    private void chunked(StuffedBody reply) {
+        try {
+            if (reply.readFirst()) {
+                channel.writeAndFlush(reply.takeFirst());
+                closeQuietly(reply);
+                return;
+            }
+        } catch (IOException e) {
+            closeQuietly(reply);
+            streamFailed(e);
+            return;
+        }
+        if (channel.pipeline().get(ChunkedWriteHandler.class) == null) {
+            channel.pipeline().addBefore("pop3", "chunks", new ChunkedWriteHandler());
+        }
+        bodyInFlight = true;
+        channel.writeAndFlush(reply).addListener(f -> {
+            bodyInFlight = false;
+            if (!f.isSuccess() && channel.isActive()) {
+                streamFailed(f.cause());
+            }
+            release();
+        });
+    }
+
+    private static void closeQuietly(StuffedBody reply) {
+        try {
+            reply.close();
+        } catch (IOException ignored) {
+            // a read-only file
+        }
+    }
+
+    private void streamFailed(Throwable e) {
+        LOG.warn("session={} event=store_error during=stream error={}", session.connection().sessionId(), e.toString());
+        endReason = "error";
+        channel.close(); // the client has a partial body, or no answer at all; only closing tells it
     }
 
     /** Writes {@code piece} once the channel can take it; false (and released) if it closed. */
