@@ -71,8 +71,9 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
 
     // event loop only
     private boolean stlsPending;
-    // a body pulled by the ChunkedWriteHandler is being written; running stays held until it is
-    private boolean bodyInFlight;
+    // set when a line's reply went to the ChunkedWriteHandler: running is then given up by that
+    // write's listener (when the body is written), not by the line's handler
+    private boolean releasedByBody;
     private volatile boolean pausedForBacklog;
     // set by the worker while the session computes a reply (a login hashing or waiting out its
     // failed-login delay): the client is waiting for us then, not idle (read on the event loop)
@@ -135,9 +136,10 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
                 handled = true;
             }
         } finally {
-            if (!bodyInFlight) {
+            if (!releasedByBody) {
                 release();
             }
+            releasedByBody = false;
         }
         return handled;
     }
@@ -344,7 +346,7 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
         submit(msg);
     }
 
-    /** {@code atOnce}: a body goes out in one write, never waiting (the event loop). */
+    /** {@code atOnce}: on the event loop, where a body never waits for the channel. */
     private void write(Reply reply, boolean atOnce) {
         switch (reply) {
             case Reply.Lines lines -> {
@@ -421,9 +423,8 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
         if (channel.pipeline().get(ChunkedWriteHandler.class) == null) {
             channel.pipeline().addBefore("pop3", "chunks", new ChunkedWriteHandler());
         }
-        bodyInFlight = true;
+        releasedByBody = true;
         channel.writeAndFlush(reply).addListener(f -> {
-            bodyInFlight = false;
             if (!f.isSuccess() && channel.isActive()) {
                 streamFailed(f.cause());
             }
