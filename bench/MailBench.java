@@ -505,21 +505,26 @@ public final class MailBench {
          * messages of {@code size}) in memory for {@code millis} before a measured run, so that its JIT
          * has compiled it and a short case does not measure the load tool's warm-up.
          */
+        /** {@code message} as SMTP's DATA and POP3's RETR carry it: dot-stuffed, then ".CRLF". */
+        static void writeDotStuffed(byte[] message, OutputStream out) throws IOException {
+            boolean lineStart = true;
+            for (byte b : message) {
+                if (lineStart && b == '.') {
+                    out.write('.');
+                }
+                out.write(b);
+                lineStart = b == '\n';
+            }
+            out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+
         static void warmUp(int size, int millis) throws IOException {
             long until = System.nanoTime() + millis * 1_000_000L;
             int id = 0;
             while (System.nanoTime() < until) {
                 byte[] msg = bytes(++id, size, "warm@example.test");
                 java.io.ByteArrayOutputStream stuffed = new java.io.ByteArrayOutputStream(msg.length + 256);
-                boolean lineStart = true;
-                for (byte b : msg) {
-                    if (lineStart && b == '.') {
-                        stuffed.write('.');
-                    }
-                    stuffed.write(b);
-                    lineStart = b == '\n';
-                }
-                stuffed.writeBytes(".\r\n".getBytes(StandardCharsets.US_ASCII));
+                writeDotStuffed(msg, stuffed);
                 byte[] got = org.postkontor.bench.Pop3Client.undotted(
                         new java.io.ByteArrayInputStream(stuffed.toByteArray()), new byte[65536], msg.length);
                 if (!verify(got)) {
@@ -564,17 +569,7 @@ public final class MailBench {
             }
             command("DATA");
             expect(reply(), '3');
-            int lineStart = 0;
-            for (int i = 0; i < message.length; i++) {
-                if (i == lineStart && message[i] == '.') {
-                    out.write('.');
-                }
-                out.write(message[i]);
-                if (message[i] == '\n') {
-                    lineStart = i + 1;
-                }
-            }
-            out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+            Message.writeDotStuffed(message, out);
             out.flush();
             long t0 = System.nanoTime();
             String r = reply();

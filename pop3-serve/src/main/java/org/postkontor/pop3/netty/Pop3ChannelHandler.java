@@ -373,37 +373,25 @@ public final class Pop3ChannelHandler extends ChannelInboundHandlerAdapter {
      * worker each piece waits until the channel is writable (back-pressure).
      */
     private void streamBody(Reply.Body body, boolean atOnce) {
-        ByteBuf pending = channel.alloc().buffer(PIECE + DotStuffer.minOutput());
-        appendLine(pending, body.statusLine());
+        ByteBuf status = channel.alloc().buffer(PIECE + DotStuffer.minOutput());
+        appendLine(status, body.statusLine());
+        InputStream in = body.body();
+        StuffedBody reply = new StuffedBody(status, in, new DotStuffer(in, body.bodyLines()), PIECE);
         if (atOnce) {
-            InputStream in = body.body();
-            chunked(new StuffedBody(pending, in, new DotStuffer(in, body.bodyLines()), PIECE));
+            chunked(reply);
             return;
         }
-        try (InputStream in = body.body()) {
-            DotStuffer stuffer = new DotStuffer(in, body.bodyLines());
-            byte[] out = new byte[DotStuffer.minOutput()];
-            int n;
-            while ((n = stuffer.read(out)) >= 0) {
-                pending.writeBytes(out, 0, n);
-                if (pending.readableBytes() >= PIECE) {
-                    ByteBuf piece = pending;
-                    pending = null;
-                    if (!send(piece)) {
-                        return;
-                    }
-                    pending = channel.alloc().buffer(PIECE + DotStuffer.minOutput());
+        try {
+            ByteBuf piece;
+            while ((piece = reply.readChunk(channel.alloc())) != null) {
+                if (!send(piece)) {
+                    return;
                 }
             }
-            ByteBuf last = pending;
-            pending = null;
-            send(last);
         } catch (IOException e) {
             streamFailed(e);
         } finally {
-            if (pending != null) {
-                pending.release();
-            }
+            closeQuietly(reply);
         }
     }
 
