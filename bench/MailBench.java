@@ -46,41 +46,114 @@ import org.postkontor.bench.Pop3Client;
  *   java bench/MailBench.java idle  --host 127.0.0.1 --pop3-port 10110 --connections 10000 --server-pid PID
  *   java bench/MailBench.java idle  --host 127.0.0.1 --smtp-port 10025 --connections 2000 --server-pid PID[,PID...]
  *   java bench/MailBench.java handshake --host 127.0.0.1 --pop3-port 10995 --clients 8 --connections 2000
+ *   java bench/MailBench.java rehearse pop3 --tls --clients 8 --size 16384   (the rehearsal alone)
+ *   java bench/MailBench.java serve        (then one "MODE --option value ..." line after another)
  * </pre>
  *
  * Every message carries headers naming its id and size; its bytes are made again from them (the
  * body is the same for every message of a size, made once), and the POP3 drain checks that each
  * retrieved message ends with exactly the bytes that were sent (servers only prepend trace
- * headers). Before measuring, smtp and pop3 run their own per-message work in memory for
- * {@code --warm-ms} (1000; pop3 for messages of {@code --size}, 16384), so that a short case
- * measures the server, not the load tool's JIT warming up. Output: one line of {@code key=value}
- * results per run, so scripts can compare servers. Exit status 1 if any error or mismatch was seen.
+ * headers). Before measuring, smtp, pop3 and handshake rehearse against servers inside the load
+ * tool until its JIT is quiet ({@link Rehearsal}; pop3's messages there are of {@code --size},
+ * 16384), so that a short case measures the server, not the load tool's JIT warming up. Output:
+ * one line of {@code key=value} results per run, so scripts can compare servers. Exit status 1 if
+ * any error or mismatch was seen. {@code serve} runs one command line after another from standard
+ * input in one JVM, as {@code bench/compare.sh} does.
  */
 public final class MailBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: MailBench smtp|pop3|idle [--option value ...]");
+            System.err.println("usage: MailBench smtp|pop3|idle|handshake|count|serve [--option value ...]");
             System.exit(2);
         }
+        System.exit(args[0].equals("serve") ? serve() : run(args));
+    }
+
+    /** One run of the mode {@code args[0]} with its options; its exit status. */
+    static int run(String[] args) throws Exception {
+        if (args[0].equals("rehearse")) {
+            return rehearse(Arrays.copyOfRange(args, 1, args.length));
+        }
         Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
-        int status = switch (args[0]) {
-            case "smtp" -> smtp(o);
-            case "pop3" -> pop3(o);
+        return switch (args[0]) {
+            case "smtp" -> measured(o, Rehearsal.Protocol.SMTP, MailBench::smtp);
+            case "pop3" -> measured(o, Rehearsal.Protocol.POP3, MailBench::pop3);
             case "idle" -> idle(o);
-            case "handshake" -> handshake(o);
+            case "handshake" -> measured(o, Rehearsal.Protocol.HANDSHAKE, MailBench::handshake);
             case "count" -> count(o);
             default -> {
                 System.err.println("unknown mode " + args[0]);
                 yield 2;
             }
         };
-        System.exit(status);
+    }
+
+    /**
+     * One load tool for a whole benchmark: runs each line of standard input as the arguments of one
+     * run (words split on white space), printing the run's output and then {@code status=N}. A
+     * benchmark of many cases then runs them all in one JVM, whose JIT has compiled the clients'
+     * code (TLS above all) once, not again for every case.
+     */
+    static int serve() throws IOException {
+        java.io.BufferedReader commands = new java.io.BufferedReader(
+                new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = commands.readLine()) != null) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int status;
+            try {
+                status = run(line.trim().split("\\s+"));
+            } catch (Exception e) {
+                e.printStackTrace();
+                status = 1;
+            }
+            System.out.println("status=" + status);
+            System.out.flush();
+        }
+        return 0;
+    }
+
+    /** What one run of a mode measured, and whether it saw no error, mismatch or missing message. */
+    record Outcome(Map<String, Object> results, boolean clean) {}
+
+    interface Mode {
+        Outcome run(Options o) throws Exception;
+    }
+
+    /** A mode run against the servers under test after its {@link Rehearsal}; prints its results. */
+    static int measured(Options o, Rehearsal.Protocol protocol, Mode mode) throws Exception {
+        double rehearsed = Rehearsal.run(o, protocol, mode);
+        Outcome outcome = mode.run(o);
+        if (rehearsed > 0) {
+            outcome.results().put("rehearsal_s", fmt(rehearsed));
+        }
+        print(outcome.results());
+        return outcome.clean() ? 0 : 1;
+    }
+
+    /**
+     * {@code rehearse MODE --options}: only the rehearsal of that run (the servers under test are
+     * not contacted), so that a caller can measure the servers over the run alone, which it then
+     * starts with {@code --warm-ms 0}.
+     */
+    static int rehearse(String[] args) throws Exception {
+        Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
+        double seconds = switch (args[0]) {
+            case "smtp" -> Rehearsal.run(o, Rehearsal.Protocol.SMTP, MailBench::smtp);
+            case "pop3" -> Rehearsal.run(o, Rehearsal.Protocol.POP3, MailBench::pop3);
+            case "handshake" -> Rehearsal.run(o, Rehearsal.Protocol.HANDSHAKE, MailBench::handshake);
+            default -> throw new IllegalArgumentException("no rehearsal for " + args[0]);
+        };
+        System.out.println("mode=rehearse rehearsal_s=" + fmt(seconds));
+        return 0;
     }
 
     // ---------------------------------------------------------------- SMTP ingest
 
-    static int smtp(Options o) throws Exception {
+    static Outcome smtp(Options o) throws Exception {
         int clients = o.integer("clients", 8);
         int messages = o.integer("messages", 1000);
         int size = o.integer("size", 4096);
@@ -93,7 +166,6 @@ public final class MailBench {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
-        Message.warmUp(size, o.integer("warm-ms", 1000));
         long startedMillis = System.currentTimeMillis();
         long cpu0 = processCpuNanos();
         long start = System.nanoTime();
@@ -140,13 +212,12 @@ public final class MailBench {
         r.put("p50_ms", fmt(percentile(ok, 50) / 1e6));
         r.put("p99_ms", fmt(percentile(ok, 99) / 1e6));
         r.put("started_ms", startedMillis); // wall clock, for a caller timing delivery to the mailbox
-        print(r);
-        return errors.get() == 0 ? 0 : 1;
+        return new Outcome(r, errors.get() == 0);
     }
 
     // ---------------------------------------------------------------- POP3 drain
 
-    static int pop3(Options o) throws Exception {
+    static Outcome pop3(Options o) throws Exception {
         int clients = o.integer("clients", 8);
         int mailboxes = o.integer("mailboxes", 1);
         String users = o.string("users", "bench%d@example.test");
@@ -163,7 +234,6 @@ public final class MailBench {
         AtomicInteger mismatches = new AtomicInteger();
         AtomicInteger notEmpty = new AtomicInteger();
         java.util.Queue<Long> retrNanos = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        Message.warmUp(o.integer("size", 16384), o.integer("warm-ms", 1000));
         long cpu0 = processCpuNanos();
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -232,9 +302,8 @@ public final class MailBench {
         long[] retr = retrNanos.stream().mapToLong(Long::longValue).sorted().toArray();
         r.put("retr_p50_ms", fmt(percentile(retr, 50) / 1e6));
         r.put("retr_p99_ms", fmt(percentile(retr, 99) / 1e6));
-        print(r);
         boolean counted = expect < 0 || messages.get() == expect;
-        return counted && errors.get() == 0 && mismatches.get() == 0 && notEmpty.get() == 0 ? 0 : 1;
+        return new Outcome(r, counted && errors.get() == 0 && mismatches.get() == 0 && notEmpty.get() == 0);
     }
 
     /** Waits (bounded by --timeout seconds) until the mailboxes hold --expect messages in all. */
@@ -333,7 +402,7 @@ public final class MailBench {
     // ---------------------------------------------------------------- TLS handshakes
 
     /** New implicit-TLS POP3 connections per second: connect, handshake, greeting, QUIT. */
-    static int handshake(Options o) throws Exception {
+    static Outcome handshake(Options o) throws Exception {
         int clients = o.integer("clients", 8);
         int total = o.integer("connections", 2000);
         String host = o.string("host", "127.0.0.1");
@@ -370,8 +439,7 @@ public final class MailBench {
         r.put("errors", errors.get());
         r.put("seconds", fmt(seconds));
         r.put("handshakes_per_s", fmt(done.get() / seconds));
-        print(r);
-        return errors.get() == 0 ? 0 : 1;
+        return new Outcome(r, errors.get() == 0);
     }
 
     /**
@@ -419,7 +487,6 @@ public final class MailBench {
 
     // ---------------------------------------------------------------- messages
 
-    /** Deterministic test messages: the bytes are a function of (id, size, recipient). */
     /**
      * The load tool's messages: headers that name the message (id, size, recipient), then a body of
      * printable lines, some starting with a dot (to exercise dot-stuffing), the same for every
@@ -500,11 +567,6 @@ public final class MailBench {
             return end < 0 ? null : head.substring(start, end);
         }
 
-        /**
-         * Runs the load tool's own per-message work (making, dot-stuffing, un-stuffing and checking
-         * messages of {@code size}) in memory for {@code millis} before a measured run, so that its JIT
-         * has compiled it and a short case does not measure the load tool's warm-up.
-         */
         /** {@code message} as SMTP's DATA and POP3's RETR carry it: dot-stuffed, then ".CRLF". */
         static void writeDotStuffed(byte[] message, OutputStream out) throws IOException {
             boolean lineStart = true;
@@ -517,19 +579,257 @@ public final class MailBench {
             }
             out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
         }
+    }
 
-        static void warmUp(int size, int millis) throws IOException {
-            long until = System.nanoTime() + millis * 1_000_000L;
-            int id = 0;
-            while (System.nanoTime() < until) {
-                byte[] msg = bytes(++id, size, "warm@example.test");
-                java.io.ByteArrayOutputStream stuffed = new java.io.ByteArrayOutputStream(msg.length + 256);
-                writeDotStuffed(msg, stuffed);
-                byte[] got = org.postkontor.bench.Pop3Client.undotted(
-                        new java.io.ByteArrayInputStream(stuffed.toByteArray()), new byte[65536], msg.length);
-                if (!verify(got)) {
-                    throw new IllegalStateException("the load tool's own check failed in warm-up");
+    // ---------------------------------------------------------------- rehearsal
+
+    /**
+     * The load tool's rehearsal before a measured run: the mode's own code (connecting, TLS, the
+     * protocol's commands, making, un-stuffing and checking messages) run against minimal servers
+     * inside the load tool, on loopback, for at least {@code --warm-ms} (1000; 0 skips it) and then
+     * until the load tool's JIT has spent less than 10 % of half a second compiling (at most 10 s).
+     * Without it a short case measures the load tool's own JIT: a TLS drain of 2,000 messages
+     * spent 2.6 s compiling in a run of 3.5 s. A JVM's JIT needs ~15 s of TLS sessions on one core
+     * to go quiet, so a benchmark of many cases runs them in one load tool ({@code serve}), where
+     * later rehearsals are short. Over TLS it rehearses against an ECDSA P-256 and an
+     * RSA 2048 certificate in turn (the one Postkontor makes and the one the peer stack uses);
+     * their key stores are made once with the JDK's keytool and kept in the temp directory.
+     */
+    static final class Rehearsal {
+        enum Protocol { SMTP, POP3, HANDSHAKE }
+
+        private static final int MESSAGES_PER_BOX = 32;
+        private static final char[] STORE_PASSWORD = "rehearsal".toCharArray();
+
+        private Rehearsal() {}
+
+        /** Rehearses {@code mode} as {@code o} will run it; returns the seconds it took. */
+        static double run(Options o, Protocol protocol, Mode mode) throws Exception {
+            int warmMs = o.integer("warm-ms", 1000);
+            if (warmMs <= 0) {
+                return 0;
+            }
+            int clients = o.integer("clients", 8);
+            boolean tls = protocol == Protocol.HANDSHAKE || (protocol == Protocol.POP3 && o.flag("tls"));
+            List<FakeServer> servers = new ArrayList<>();
+            try {
+                if (tls) {
+                    servers.add(new FakeServer(serverContext("EC"), protocol, o.integer("size", 16384)));
+                    servers.add(new FakeServer(serverContext("RSA"), protocol, o.integer("size", 16384)));
+                } else {
+                    servers.add(new FakeServer(null, protocol, o.integer("size", protocol == Protocol.SMTP ? 4096 : 16384)));
                 }
+                Options base = o.with("host", "127.0.0.1").without("expect").without("keep")
+                        .with("mailboxes", clients).with("messages", clients * MESSAGES_PER_BOX)
+                        .with("connections", clients * MESSAGES_PER_BOX);
+                java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+                long start = System.nanoTime();
+                long deadline = start + TimeUnit.SECONDS.toNanos(10);
+                long windowStart = start;
+                long compiledAtWindow = jit.getTotalCompilationTime();
+                for (int round = 0; ; round++) {
+                    FakeServer server = servers.get(round % servers.size());
+                    Options rehearsal = base.with(protocol == Protocol.SMTP ? "smtp-port" : "pop3-port", server.port());
+                    Outcome outcome = mode.run(rehearsal);
+                    if (!outcome.clean()) {
+                        throw new IllegalStateException("the load tool failed its rehearsal: " + outcome.results());
+                    }
+                    long now = System.nanoTime();
+                    long windowMs = (now - windowStart) / 1_000_000;
+                    if (windowMs >= 500 && (round + 1) % servers.size() == 0) { // every server in each window
+                        long compiledMs = jit.getTotalCompilationTime() - compiledAtWindow;
+                        boolean quiet = compiledMs * 10 < windowMs;
+                        if ((quiet && now - start >= warmMs * 1_000_000L) || now > deadline) {
+                            break;
+                        }
+                        windowStart = now;
+                        compiledAtWindow = jit.getTotalCompilationTime();
+                    }
+                }
+                return (System.nanoTime() - start) / 1e9;
+            } finally {
+                for (FakeServer s : servers) {
+                    s.close();
+                }
+                System.gc(); // the rehearsal's garbage is not the measured run's
+            }
+        }
+
+        /** A TLS server context with a self-signed certificate of {@code keyAlgorithm} (EC or RSA). */
+        private static SSLContext serverContext(String keyAlgorithm) throws Exception {
+            Path store = Path.of(System.getProperty("java.io.tmpdir"),
+                    "mailbench-rehearsal-" + keyAlgorithm + "-" + System.getProperty("user.name") + ".p12");
+            if (!Files.exists(store)) {
+                Path made = Files.createTempFile(store.getParent(), "mailbench-rehearsal", ".p12");
+                Files.delete(made);
+                List<String> command = new ArrayList<>(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                        "-alias", "rehearsal", "-keyalg", keyAlgorithm, "-dname", "CN=localhost", "-validity", "3650",
+                        "-storetype", "PKCS12", "-keystore", made.toString(),
+                        "-storepass", new String(STORE_PASSWORD), "-keypass", new String(STORE_PASSWORD)));
+                command.addAll(keyAlgorithm.equals("EC") ? List.of("-groupname", "secp256r1") : List.of("-keysize", "2048"));
+                Process keytool = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
+                    keytool.destroyForcibly();
+                    throw new IOException("keytool could not make " + made);
+                }
+                Files.move(made, store, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(store)) {
+                keys.load(in, STORE_PASSWORD);
+            }
+            javax.net.ssl.KeyManagerFactory kmf =
+                    javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, STORE_PASSWORD);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        }
+
+        /**
+         * A loopback server that answers just enough SMTP or POP3 for the load tool's clients: every
+         * SMTP message taken, every POP3 mailbox holding {@link #MESSAGES_PER_BOX} messages of the
+         * run's size (empty on the next login after a session that deleted them).
+         */
+        static final class FakeServer implements AutoCloseable {
+            private final java.net.ServerSocket socket;
+            private final Protocol protocol;
+            private final byte[] stuffed;
+            private final int octets;
+            private final Map<String, Boolean> drained = new java.util.concurrent.ConcurrentHashMap<>();
+
+            FakeServer(SSLContext tls, Protocol protocol, int size) throws IOException {
+                java.net.InetAddress loopback = java.net.InetAddress.getLoopbackAddress();
+                this.socket = tls == null ? new java.net.ServerSocket(0, 100, loopback)
+                        : tls.getServerSocketFactory().createServerSocket(0, 100, loopback);
+                this.protocol = protocol;
+                byte[] message = Message.bytes(1, size, "rehearsal@example.test");
+                ByteArrayOutputStream out = new ByteArrayOutputStream(message.length + message.length / 16 + 16);
+                Message.writeDotStuffed(message, out);
+                this.stuffed = out.toByteArray();
+                this.octets = message.length;
+                Thread.ofPlatform().daemon().name("rehearsal-accept").start(this::accept);
+            }
+
+            int port() {
+                return socket.getLocalPort();
+            }
+
+            private void accept() {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket s = socket.accept();
+                        Thread.ofVirtual().start(() -> {
+                            try (s) {
+                                s.setTcpNoDelay(true);
+                                InputStream in = new BufferedInputStream(s.getInputStream(), 65536);
+                                OutputStream out = new BufferedOutputStream(s.getOutputStream(), 65536);
+                                if (protocol == Protocol.SMTP) {
+                                    smtp(in, out);
+                                } else {
+                                    pop3(in, out);
+                                }
+                            } catch (IOException e) {
+                                // the client went away; the rehearsal's own checks tell
+                            }
+                        });
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }
+
+            private void smtp(InputStream in, OutputStream out) throws IOException {
+                answer(out, "220 rehearsal ESMTP");
+                while (true) {
+                    String line = Lines.read(in);
+                    String verb = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line;
+                    switch (verb) {
+                        case "EHLO" -> answer(out, "250-rehearsal\r\n250 8BITMIME");
+                        case "DATA" -> {
+                            answer(out, "354 go on");
+                            skipData(in);
+                            answer(out, "250 taken");
+                        }
+                        case "QUIT" -> {
+                            answer(out, "221 bye");
+                            return;
+                        }
+                        default -> answer(out, "250 ok");
+                    }
+                }
+            }
+
+            /** Reads DATA's content up to and with its terminating CRLF.CRLF. */
+            private static void skipData(InputStream in) throws IOException {
+                byte[] end = "\r\n.\r\n".getBytes(StandardCharsets.US_ASCII);
+                int matched = 2; // DATA's content starts at the beginning of a line
+                while (matched < end.length) {
+                    int b = in.read();
+                    if (b < 0) {
+                        throw new IOException("connection closed in DATA");
+                    }
+                    matched = b == end[matched] ? matched + 1 : b == '\r' ? 1 : 0;
+                }
+            }
+
+            private void pop3(InputStream in, OutputStream out) throws IOException {
+                answer(out, "+OK rehearsal");
+                String user = "";
+                int count = 0;
+                boolean deleted = false;
+                while (true) {
+                    String line = Lines.read(in);
+                    String[] words = line.split(" ");
+                    switch (words[0].toUpperCase(Locale.ROOT)) {
+                        case "USER" -> {
+                            user = words.length > 1 ? words[1] : "";
+                            answer(out, "+OK");
+                        }
+                        case "PASS" -> {
+                            count = drained.remove(user) != null ? 0 : MESSAGES_PER_BOX;
+                            answer(out, "+OK logged in");
+                        }
+                        case "STAT" -> answer(out, "+OK " + count + " " + (long) count * octets);
+                        case "LIST", "UIDL" -> {
+                            StringBuilder listing = new StringBuilder("+OK");
+                            for (int n = 1; n <= count; n++) {
+                                listing.append("\r\n").append(n).append(' ').append(words[0].equals("LIST") ? octets : "u" + n);
+                            }
+                            answer(out, listing.append("\r\n.").toString());
+                        }
+                        case "RETR" -> {
+                            out.write(("+OK " + octets + " octets\r\n").getBytes(StandardCharsets.US_ASCII));
+                            out.write(stuffed);
+                            out.flush();
+                        }
+                        case "DELE" -> {
+                            deleted = true;
+                            answer(out, "+OK deleted");
+                        }
+                        case "QUIT" -> {
+                            if (deleted) {
+                                drained.put(user, true);
+                            }
+                            answer(out, "+OK bye");
+                            return;
+                        }
+                        default -> answer(out, "-ERR not rehearsed");
+                    }
+                }
+            }
+
+            private static void answer(OutputStream out, String reply) throws IOException {
+                out.write((reply + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+                socket.close();
             }
         }
     }
@@ -692,6 +992,18 @@ public final class MailBench {
 
         String string(String key, String dflt) {
             return values.getOrDefault(key, dflt);
+        }
+
+        Options with(String key, Object value) {
+            Map<String, String> m = new LinkedHashMap<>(values);
+            m.put(key, String.valueOf(value));
+            return new Options(m);
+        }
+
+        Options without(String key) {
+            Map<String, String> m = new LinkedHashMap<>(values);
+            m.remove(key);
+            return new Options(m);
         }
 
         boolean flag(String key) {

@@ -48,6 +48,7 @@ server_pin=() load_pin=()
 if [ "$PIN" = 1 ]; then server_pin=(taskset -c "$SERVER_CPU"); load_pin=(taskset -c "$LOAD_CPU"); fi
 
 cleanup() {
+  if [ -n "${load_pid:-}" ] && kill -0 "$load_pid" 2>/dev/null; then kill "$load_pid"; fi
   if [ -n "$pk_pid" ] && kill -0 "$pk_pid" 2>/dev/null; then kill "$pk_pid"; wait "$pk_pid" 2>/dev/null || true; fi
   bash "$PEER" stop >/dev/null 2>&1 || true
 }
@@ -99,7 +100,23 @@ per_msg() { python3 -c "print(round(($2 - $1) * $TICK_MS / $3, 3))"; }
 results="$OUT/results.txt"
 : >"$results"
 record() { echo "$*" | tee -a "$results"; }
-bench() { "${BENCH[@]}" "$@" 2>>"$OUT/bench-errors.log" | tail -1; }
+# The load tool: one JVM for the whole run (MailBench serve), so that its JIT compiles the clients'
+# code once and not in every case (a new JVM per case spent most of a TLS case compiling). bench
+# ARGS runs one command in it: prints the command's result line; status 1 if it was not clean.
+# Before each measured case the load tool rehearses it against servers of its own (bench rehearse,
+# until its JIT is quiet); the servers' CPU is read around the measured run alone.
+coproc LOAD { exec "${BENCH[@]}" serve 2>>"$OUT/bench-errors.log"; }
+load_pid=$LOAD_PID
+bench() {
+  local line result="" status=1
+  printf '%s\n' "$*" >&"${LOAD[1]}"
+  while IFS= read -r line <&"${LOAD[0]}"; do
+    if [[ $line == status=* ]]; then status=${line#status=}; break; fi
+    result=$line
+  done
+  printf '%s\n' "$result"
+  [ "$status" = 0 ]
+}
 
 # in_mailbox SERVER N: wait until N messages are in the server's mailboxes. Postkontor answers 250
 # with the message in the mailbox (the drain that follows checks the count); Postfix hands it to
@@ -132,8 +149,9 @@ fill() {
 smtp_case() { # SERVER CLIENTS SIZE N
   local server=$1 clients=$2 size=$3 n=$4 case="smtp-c$2-s$3" smtp line t0 t1 done_ms started rate
   read -r smtp _ _ <<<"$(ports "$server")"
+  bench rehearse smtp --clients "$clients" --size "$size" >/dev/null
   t0=$(cpu_ticks "$server")
-  line=$(bench smtp --smtp-port "$smtp" --mailboxes "$MAILBOXES" --clients "$clients" --messages "$n" --size "$size") || true
+  line=$(bench smtp --smtp-port "$smtp" --mailboxes "$MAILBOXES" --clients "$clients" --messages "$n" --size "$size" --warm-ms 0) || true
   in_mailbox "$server" "$n" || true
   done_ms=$(date +%s%3N)
   t1=$(cpu_ticks "$server")
@@ -149,8 +167,9 @@ pop3_case() { # SERVER CLIENTS SIZE N tls|plain
   read -r _ pop3s pop3 <<<"$(ports "$server")"
   if [ "$mode" = tls ]; then port=$pop3s; flags=(--tls); else port=$pop3; fi
   fill "$server" "$n" "$size"
+  bench rehearse pop3 "${flags[@]}" --clients "$clients" --size "$size" >/dev/null
   t0=$(cpu_ticks "$server")
-  line=$(bench pop3 --pop3-port "$port" "${flags[@]}" --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients "$clients" --size "$size" --expect "$n") || true
+  line=$(bench pop3 --pop3-port "$port" "${flags[@]}" --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients "$clients" --warm-ms 0 --expect "$n") || true
   t1=$(cpu_ticks "$server")
   record "server=$server case=$case $line cpu_ms_per_msg=$(per_msg "$t0" "$t1" "$n")"
 }
@@ -194,8 +213,9 @@ fi
 if [[ " $CASES " == *" handshake "* ]]; then
   for server in postkontor peer; do
     read -r _ pop3s _ <<<"$(ports $server)"
+    bench rehearse handshake --clients 8 >/dev/null
     t0=$(cpu_ticks "$server")
-    line=$(bench handshake --pop3-port "$pop3s" --clients 8 --connections "$HANDSHAKES") || true
+    line=$(bench handshake --pop3-port "$pop3s" --clients 8 --connections "$HANDSHAKES" --warm-ms 0) || true
     t1=$(cpu_ticks "$server")
     record "server=$server case=tls-handshake $line cpu_ms_per_msg=$(per_msg "$t0" "$t1" "$HANDSHAKES")"
   done
