@@ -8,6 +8,7 @@
 #   bench/profile.sh smtp        8 clients, 4 KiB: WARM=30000 messages, then N=8000 measured
 #   bench/profile.sh pop3        8 clients, 16 KiB: 3 fill-and-drain rounds, then one drain of N=8000
 #   CLIENTS=32 SIZE=65536 bench/profile.sh smtp
+#   PIN=1 bench/profile.sh smtp  the appliance on core 0, the load tool on core 1, as compare.sh runs them
 #
 # Ports 21025/21110/21995/21080/21081/21587/21465 on 127.0.0.1; data under /tmp, removed at the end
 # (KEEP=1 keeps it, with rec.jfr). Run it alone on the machine.
@@ -29,7 +30,9 @@ trap cleanup EXIT
 [ -f deploy/target/postkontor.jar ] || mvn -B -q -ntp package -DskipTests
 mkdir -p "$D/classes"
 "$JAVA_HOME/bin/javac" -d "$D/classes" -sourcepath bench bench/MailBench.java
-B=("$J" -cp "$D/classes" MailBench)
+pin_app=() pin_load=()
+if [ "${PIN:-0}" = 1 ]; then pin_app=(taskset -c 0); pin_load=(taskset -c 1); fi
+B=("${pin_load[@]}" "$J" -cp "$D/classes" MailBench)
 export POSTKONTOR_DATA_DIR=$D/data POSTKONTOR_SMTP_BIND=127.0.0.1 POSTKONTOR_SMTP_PORT=21025 \
   POSTKONTOR_POP3_BIND=127.0.0.1 POSTKONTOR_POP3_PORT=21110 POSTKONTOR_POP3_TLS_PORT=21995 \
   POSTKONTOR_HTTP_PORT=21080 POSTKONTOR_ADMIN_PORT=21081 POSTKONTOR_SUBMISSION_BIND=127.0.0.1 \
@@ -41,7 +44,7 @@ mkdir -p "$D/data"
 for i in $(seq 0 31); do
   printf 'bench-password-1\n' | "$J" -jar deploy/target/postkontor.jar admin user add "bench$i@example.test" --password-stdin >/dev/null
 done
-./postkontor run >"$D/app.log" 2>&1 &
+"${pin_app[@]}" ./postkontor run >"$D/app.log" 2>&1 &
 for _ in $(seq 1 1200); do [ -f "$D/data/postkontor.pid" ] && (exec 3<>/dev/tcp/127.0.0.1/21025) 2>/dev/null && break; sleep 0.1; done
 app=$(cat "$D/data/postkontor.pid")
 smtp() { "${B[@]}" smtp --smtp-port 21025 --mailboxes 32 --clients "$CLIENTS" --messages "$1" --size "$2"; }

@@ -184,7 +184,7 @@ public final class FileBadmailStore implements BadmailStore {
 
     private long roomBeforeReserve() throws StoreException {
         try {
-            return Files.getFileStore(files.root()).getUsableSpace() - freeDiskReserveBytes;
+            return DurableFiles.usableSpace(files.root()) - freeDiskReserveBytes;
         } catch (IOException e) {
             throw new StoreException("cannot read the free space of the badmail volume", e);
         }

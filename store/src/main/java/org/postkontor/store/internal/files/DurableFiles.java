@@ -231,6 +231,21 @@ public final class DurableFiles {
     }
 
     /**
+     * The space this process may still use on the volume that holds {@code dir}: one statvfs. Checked
+     * on every delivery, so not through {@code Files.getFileStore}, which resolves the path's real
+     * name and reads the whole mount table on each call (~30 system calls, three times a message).
+     *
+     * @throws NoSuchFileException {@code dir} is not a directory (the JDK then reports 0)
+     */
+    public static long usableSpace(Path dir) throws IOException {
+        long space = dir.toFile().getUsableSpace();
+        if (space == 0 && !Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "cannot read the free space of a missing directory");
+        }
+        return space;
+    }
+
+    /**
      * The failure is the volume being full: ENOSPC ({@code No space left on device}) or EDQUOT
      * ({@code Disk quota exceeded}), as the JDK reports them on Linux, anywhere in the cause chain.
      * The file written so far has been deleted by then, so the free space alone cannot tell.

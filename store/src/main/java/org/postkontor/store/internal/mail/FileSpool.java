@@ -211,8 +211,8 @@ public final class FileSpool implements Spool, AutoCloseable {
             return true;
         }
         try {
-            return Files.getFileStore(layout.root()).getUsableSpace() - more >= reserveBytes
-                    && Files.getFileStore(indexDir).getUsableSpace() >= reserveBytes;
+            return DurableFiles.usableSpace(layout.root()) - more >= reserveBytes
+                    && DurableFiles.usableSpace(indexDir) >= reserveBytes;
         } catch (IOException e) {
             throw new StoreException("cannot read free disk space", e);
         }

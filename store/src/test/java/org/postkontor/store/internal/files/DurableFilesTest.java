@@ -150,4 +150,14 @@ class DurableFilesTest {
         assertFalse(DurableFiles.outOfSpace(new java.nio.file.AccessDeniedException("/spool/tmp/x")));
         assertFalse(DurableFiles.outOfSpace(new IOException((String) null)));
     }
+
+    @Test
+    void usableSpaceIsTheVolumesAsTheFileStoreSaysAndAMissingDirectoryIsAnError() throws IOException {
+        long fromStore = Files.getFileStore(dir).getUsableSpace();
+        long quick = DurableFiles.usableSpace(dir);
+        // the same volume, read a moment apart: within what a busy machine writes meanwhile
+        assertTrue(Math.abs(fromStore - quick) < 256L * 1024 * 1024, fromStore + " against " + quick);
+        org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class,
+                () -> DurableFiles.usableSpace(dir.resolve("missing")));
+    }
 }
