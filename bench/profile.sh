@@ -9,6 +9,7 @@
 #   bench/profile.sh pop3        8 clients, 16 KiB: 3 fill-and-drain rounds, then one drain of N=8000
 #   CLIENTS=32 SIZE=65536 bench/profile.sh smtp
 #   PIN=1 bench/profile.sh smtp  the appliance on core 0, the load tool on core 1, as compare.sh runs them
+#   DRAIN=1 bench/profile.sh smtp   the mailboxes drained (every body file deleted) before each run
 #
 # Ports 21025/21110/21995/21080/21081/21587/21465 on 127.0.0.1; data under /tmp, removed at the end
 # (KEEP=1 keeps it, with rec.jfr). Run it alone on the machine.
@@ -37,7 +38,7 @@ export POSTKONTOR_DATA_DIR=$D/data POSTKONTOR_SMTP_BIND=127.0.0.1 POSTKONTOR_SMT
   POSTKONTOR_POP3_BIND=127.0.0.1 POSTKONTOR_POP3_PORT=21110 POSTKONTOR_POP3_TLS_PORT=21995 \
   POSTKONTOR_HTTP_PORT=21080 POSTKONTOR_ADMIN_PORT=21081 POSTKONTOR_SUBMISSION_BIND=127.0.0.1 \
   POSTKONTOR_SUBMISSION_PORT=21587 POSTKONTOR_SUBMISSION_TLS_PORT=21465 POSTKONTOR_LOG_LEVEL=WARN \
-  POSTKONTOR_SMTP_MAX_CONNECTIONS_PER_IP=1000 POSTKONTOR_STORE_FREE_DISK_RESERVE=0 \
+  POSTKONTOR_SMTP_MAX_CONNECTIONS_PER_IP=1000 \
   POSTKONTOR_POP3_ALLOW_PLAINTEXT_AUTH_LOOPBACK=true
 mkdir -p "$D/data"
 "$J" -jar deploy/target/postkontor.jar admin domain add example.test >/dev/null
@@ -49,11 +50,13 @@ for _ in $(seq 1 1200); do [ -f "$D/data/postkontor.pid" ] && (exec 3<>/dev/tcp/
 app=$(cat "$D/data/postkontor.pid")
 smtp() { "${B[@]}" smtp --smtp-port 21025 --mailboxes 32 --clients "$CLIENTS" --messages "$1" --size "$2"; }
 drain() { "${B[@]}" pop3 --pop3-port 21110 --password bench-password-1 --mailboxes 32 --clients "$CLIENTS" --expect "$1"; }
+again() { :; } # what the recorded run needs before it, after the measured one
 case $mode in
-  smtp) SIZE=${SIZE:-4096}; smtp "${WARM:-30000}" "$SIZE" >/dev/null; run() { smtp "$N" "$SIZE"; } ;;
+  smtp) SIZE=${SIZE:-4096}; smtp "${WARM:-30000}" "$SIZE" >/dev/null; run() { smtp "$N" "$SIZE"; }
+        if [ "${DRAIN:-0}" = 1 ]; then drain "${WARM:-30000}" >/dev/null; again() { drain "$N" >/dev/null; }; fi ;;
   pop3) SIZE=${SIZE:-16384}
         for _ in $(seq 1 "${WARM:-3}"); do smtp "$N" "$SIZE" >/dev/null; drain "$N" >/dev/null; done
-        smtp "$N" "$SIZE" >/dev/null; run() { drain "$N"; } ;;
+        smtp "$N" "$SIZE" >/dev/null; run() { drain "$N"; }; again() { smtp "$N" "$SIZE" >/dev/null; } ;;
   *) echo "usage: bench/profile.sh smtp|pop3" >&2; exit 2 ;;
 esac
 threads() { for t in /proc/"$app"/task/*; do echo "$(awk '{print $14+$15}' "$t/stat" 2>/dev/null) $(cat "$t/comm" 2>/dev/null)"; done; }
@@ -63,7 +66,7 @@ read -r u0 s0 < <(awk '{print $14, $15}' /proc/"$app"/stat)
 run
 read -r u1 s1 < <(awk '{print $14, $15}' /proc/"$app"/stat)
 threads >"$D/threads1"
-[ "$mode" = pop3 ] && smtp "$N" "$SIZE" >/dev/null
+again
 "$JAVA_HOME/bin/jcmd" "$app" JFR.start name=profile settings=default 'jdk.ExecutionSample#period=2ms' \
   filename="$D/rec.jfr" >/dev/null
 run >/dev/null
