@@ -611,13 +611,14 @@ public final class MailBench {
             }
             int clients = o.integer("clients", 8);
             boolean tls = protocol == Protocol.HANDSHAKE || (protocol == Protocol.POP3 && o.flag("tls"));
+            int size = o.integer("size", protocol == Protocol.SMTP ? 4096 : 16384);
             List<FakeServer> servers = new ArrayList<>();
             try {
                 if (tls) {
-                    servers.add(new FakeServer(serverContext("EC"), protocol, o.integer("size", 16384)));
-                    servers.add(new FakeServer(serverContext("RSA"), protocol, o.integer("size", 16384)));
+                    servers.add(new FakeServer(serverContext("EC"), protocol, size));
+                    servers.add(new FakeServer(serverContext("RSA"), protocol, size));
                 } else {
-                    servers.add(new FakeServer(null, protocol, o.integer("size", protocol == Protocol.SMTP ? 4096 : 16384)));
+                    servers.add(new FakeServer(null, protocol, size));
                 }
                 Options base = o.with("host", "127.0.0.1").without("expect").without("keep")
                         .with("mailboxes", clients).with("messages", clients * MESSAGES_PER_BOX)
