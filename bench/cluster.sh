@@ -141,7 +141,7 @@ roots() {
   [ "$1" = embedded ] || r+=("$pg_pid")
   (IFS=,; echo "${r[*]}")
 }
-cpu_ticks() { python3 "$here/bench/cpu-ticks.py" "$1"; }
+cpu_ticks() { python3 "$here/bench/cpu-ticks.py" "$1" | cut -d" " -f1; }
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
 per_msg() { python3 -c "print(round(($2 - $1) * $TICK_MS / $3, 3))"; }
 db_ticks() { if [ "$1" = embedded ]; then echo 0; else cpu_ticks "$pg_pid"; fi; }

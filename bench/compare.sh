@@ -94,8 +94,13 @@ roots() { if [ "$1" = postkontor ]; then echo "$pk_pid"; else echo "$peer_roots"
 # the appliance's JVM; Postfix's and Dovecot's master processes with every live descendant, plus
 # what their exited children used (a master reaps its children, so that is in its cutime/cstime).
 cpu_ticks() { python3 "$here/bench/cpu-ticks.py" "$(roots "$1")"; }
+# (then, on the same line, the part spent by a JVM's JIT compiler and garbage collector threads)
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
-per_msg() { python3 -c "print(round(($2 - $1) * $TICK_MS / $3, 3))"; }
+# per_msg "T0 JIT0 GC0" "T1 JIT1 GC1" N: the server's CPU per message, and the JIT's and GC's part of it
+per_msg() {
+  python3 -c "import sys; a, b = [list(map(int, x.split())) for x in sys.argv[1:3]]; n = int(sys.argv[3])
+print(' '.join(f'{k}={round((y - x) * $TICK_MS / n, 3)}' for k, x, y in zip(('cpu_ms_per_msg', 'jit_ms_per_msg', 'gc_ms_per_msg'), a, b)))" "$1" "$2" "$3"
+}
 
 results="$OUT/results.txt"
 : >"$results"
@@ -158,7 +163,7 @@ smtp_case() { # SERVER CLIENTS SIZE N
   started=$(sed -n 's/.*started_ms=\([0-9]*\).*/\1/p' <<<"$line")
   if [ "$server" = postkontor ]; then rate=$(sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p' <<<"$line")
   else rate=$(python3 -c "print(round($n / (($done_ms - ${started:-0}) / 1000), 1))"); fi
-  record "server=$server case=$case $line in_mailbox_per_s=${rate:-0} cpu_ms_per_msg=$(per_msg "$t0" "$t1" "$n")"
+  record "server=$server case=$case $line in_mailbox_per_s=${rate:-0} $(per_msg "$t0" "$t1" "$n")"
   drain "$server" "$n"
 }
 
@@ -171,7 +176,7 @@ pop3_case() { # SERVER CLIENTS SIZE N tls|plain
   t0=$(cpu_ticks "$server")
   line=$(bench pop3 --pop3-port "$port" "${flags[@]}" --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients "$clients" --warm-ms 0 --expect "$n") || true
   t1=$(cpu_ticks "$server")
-  record "server=$server case=$case $line cpu_ms_per_msg=$(per_msg "$t0" "$t1" "$n")"
+  record "server=$server case=$case $line $(per_msg "$t0" "$t1" "$n")"
 }
 
 # Warm-up, not measured: both servers take messages and have them drained, so that the measured
@@ -217,7 +222,7 @@ if [[ " $CASES " == *" handshake "* ]]; then
     t0=$(cpu_ticks "$server")
     line=$(bench handshake --pop3-port "$pop3s" --clients 8 --connections "$HANDSHAKES" --warm-ms 0) || true
     t1=$(cpu_ticks "$server")
-    record "server=$server case=tls-handshake $line cpu_ms_per_msg=$(per_msg "$t0" "$t1" "$HANDSHAKES")"
+    record "server=$server case=tls-handshake $line $(per_msg "$t0" "$t1" "$HANDSHAKES")"
   done
 fi
 
