@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -25,6 +24,7 @@ import org.postkontor.smtp.internal.subetha.BdatCommandGuard;
 import org.postkontor.smtp.internal.subetha.DataCommandGuard;
 import org.postkontor.smtp.internal.subetha.GuardedProxyHandler;
 import org.postkontor.smtp.internal.subetha.MailCommandGuard;
+import org.postkontor.smtp.internal.subetha.SessionExecutor;
 import org.postkontor.store.Directory;
 import org.postkontor.store.Spool;
 import org.slf4j.Logger;
@@ -101,7 +101,7 @@ public final class SmtpServer {
         watchdogs.setRemoveOnCancelPolicy(true);
         watchdogs.scheduleWithFixedDelay(() -> connections.removeIf(Connection::isClosed), 30, 30, TimeUnit.SECONDS);
         this.limiter = new ConnectionLimiter(config, metrics, watchdogs);
-        ExecutorService sessions = Executors.newThreadPerTaskExecutor(Thread.ofVirtual()
+        ExecutorService sessions = new SessionExecutor(Thread.ofVirtual()
                 .name("smtp-session-", 0)
                 .uncaughtExceptionHandler((t, e) -> log.warn("SMTP session ended by an unexpected error", e))
                 .factory());

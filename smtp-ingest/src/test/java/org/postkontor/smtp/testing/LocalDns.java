@@ -1,10 +1,12 @@
 package org.postkontor.smtp.testing;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,13 +33,30 @@ public final class LocalDns implements AutoCloseable {
         this.port = port;
     }
 
+    /**
+     * A UDP port on 127.0.0.1 whose TCP twin is free too: dnsmasq listens on both, without
+     * SO_REUSEADDR, so a TCP connection of an earlier test lingering in TIME_WAIT on that port
+     * would make it exit.
+     */
+    private static int freePort() throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+                 ServerSocket tcp = new ServerSocket()) {
+                tcp.setReuseAddress(false);
+                tcp.bind(new InetSocketAddress("127.0.0.1", udp.getLocalPort()));
+                return udp.getLocalPort();
+            } catch (BindException e) {
+                if (attempt == 50) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Starts dnsmasq with these record options; returns when it answers. */
     public static LocalDns start(Path dir, List<String> records) throws IOException, InterruptedException {
         ClientTools.require(Files.isExecutable(DNSMASQ), "dnsmasq (Debian package dnsmasq-base)");
-        int port;
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            port = probe.getLocalPort();
-        }
+        int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(DNSMASQ.toString(), "--keep-in-foreground", "--port=" + port,
                 "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts", "--no-poll",
                 "--pid-file=", "--user=" + System.getProperty("user.name"), "--log-facility=-"));

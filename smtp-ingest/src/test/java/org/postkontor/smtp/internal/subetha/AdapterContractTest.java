@@ -12,7 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -20,11 +24,12 @@ import org.postkontor.smtp.SmtpMetrics;
 import org.postkontor.smtp.testing.SmtpTestClient;
 import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.server.SMTPServer;
+import org.subethamail.smtp.server.Session;
 
 /**
  * What Postkontor's adapter (ReplyWriter, CommandInput, PlainSocket/TlsSocket in {@code internal};
- * MailCommandGuard, BdatCommandGuard, DataCommandGuard, GuardedProxyHandler here) assumes about
- * SubEthaSMTP 7.2.2, checked against the bare library. When an upgrade changes any of it, this
+ * MailCommandGuard, BdatCommandGuard, DataCommandGuard, GuardedProxyHandler, SessionExecutor here)
+ * assumes about SubEthaSMTP 7.2.2, checked against the bare library. When an upgrade changes any of it, this
  * test fails loudly: re-check the adapter (and drop the parts the library now does itself).
  */
 class AdapterContractTest {
@@ -84,6 +89,60 @@ class AdapterContractTest {
             assertEquals("250 Ok", c.line());
             c.send("FOOBAR");
             assertEquals("500 Error: command not implemented", c.line());
+            c.send("QUIT");
+            assertEquals("221 Bye", c.line());
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
+    void setSocketRebuildsTheSessionsStreamsAndTheSessionRunsOnThem() throws Exception {
+        List<Boolean> rebuilt = new CopyOnWriteArrayList<>();
+        ExecutorService probe = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().factory());
+        SMTPServer s = bare(b -> b.executorService(new AbstractExecutorService() {
+            @Override public void execute(Runnable task) {
+                probe.execute(() -> {
+                    if (task instanceof Session session) {
+                        Object before = session.getReader();
+                        try {
+                            session.setSocket(session.getSocket());
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                        rebuilt.add(session.getReader() != before);
+                    }
+                    task.run();
+                });
+            }
+            @Override public void shutdown() { probe.shutdown(); }
+            @Override public List<Runnable> shutdownNow() { return probe.shutdownNow(); }
+            @Override public boolean isShutdown() { return probe.isShutdown(); }
+            @Override public boolean isTerminated() { return probe.isTerminated(); }
+            @Override public boolean awaitTermination(long t, TimeUnit u) throws InterruptedException {
+                return probe.awaitTermination(t, u);
+            }
+        }));
+        try (SmtpTestClient c = new SmtpTestClient(s.getPortAllocated(), 10_000)) {
+            assertTrue(c.line().startsWith("220 bare.test"));
+            c.send("NOOP");
+            assertEquals("250 Ok", c.line());
+            c.send("QUIT");
+            assertEquals("221 Bye", c.line());
+        } finally {
+            s.stop();
+        }
+        assertEquals(List.of(true), rebuilt,
+                "Session.setSocket no longer rebuilds the streams: SessionExecutor no longer gives idle sessions small buffers");
+    }
+
+    @Test
+    void sessionExecutorServesSessions() throws Exception {
+        SMTPServer s = bare(b -> b.executorService(new SessionExecutor(Thread.ofVirtual().factory())));
+        try (SmtpTestClient c = new SmtpTestClient(s.getPortAllocated(), 10_000)) {
+            assertTrue(c.line().startsWith("220 bare.test"));
+            c.send("EHLO x.test");
+            assertEquals("250 Ok", c.reply().getLast());
             c.send("QUIT");
             assertEquals("221 Bye", c.line());
         } finally {
