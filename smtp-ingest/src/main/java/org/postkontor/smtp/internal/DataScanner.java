@@ -25,8 +25,27 @@ final class DataScanner {
     }
 
     void scan(byte[] b, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            int c = b[i] & 0xff;
+        int end = off + len;
+        int i = off;
+        while (i < end) {
+            if (!inHeaders) {
+                // in the body, a run of printable 7-bit octets (no CR, LF or NUL) only lengthens the line
+                int start = i;
+                while (i < end && b[i] > '\r') {
+                    i++;
+                }
+                if (i > start) {
+                    lineLength += i - start;
+                    if (lineLength > maxLineLength - 2) {
+                        sawLongLine = true;
+                    }
+                    prev = b[i - 1];
+                    if (i == end) {
+                        break;
+                    }
+                }
+            }
+            int c = b[i++] & 0xff;
             if (c == 0) {
                 sawNul = true;
             } else if (c >= 0x80) {

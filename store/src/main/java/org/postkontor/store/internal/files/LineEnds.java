@@ -18,25 +18,41 @@ public final class LineEnds {
     /** Writes {@code in[0..n)} normalized to {@code out} (at least {@link #room(int)} long); returns its length. */
     public int normalize(byte[] in, int n, byte[] out) {
         int o = 0;
+        int i = 0;
         boolean cr = pendingCr;
         boolean open = lineOpen;
-        for (int i = 0; i < n; i++) {
-            byte b = in[i];
-            if (b == '\n') {
+        while (i < n) {
+            // the bytes up to the next CR or LF, copied at once (a line's worth, usually)
+            int start = i;
+            while (i < n && in[i] != '\n' && in[i] != '\r') {
+                i++;
+            }
+            if (i > start) {
+                if (cr) {
+                    out[o++] = '\n'; // a lone CR before them
+                    cr = false;
+                }
+                System.arraycopy(in, start, out, o, i - start);
+                o += i - start;
+                open = true;
+            }
+            if (i == n) {
+                break;
+            }
+            if (in[i++] == '\n') {
                 if (!cr) {
                     out[o++] = '\r';
                 }
                 out[o++] = '\n';
                 cr = false;
-                open = false;
             } else {
                 if (cr) {
                     out[o++] = '\n';
                 }
-                out[o++] = b;
-                cr = b == '\r';
-                open = !cr;
+                out[o++] = '\r';
+                cr = true;
             }
+            open = false;
         }
         pendingCr = cr;
         lineOpen = open;
