@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Memory of the appliance as an admin starts it (./postkontor, with the shipped JVM options of
 # deploy/docker/jvm.options): RSS after a warm-up of SMTP ingest and a POP3S drain, then with
-# CONNECTIONS idle POP3 connections open (greeted, then silent), sampled every 2 s while they are
-# held. Issue 8's target: 10,000 idle connections in at most 256 MiB RSS. BENCHMARKS.md has a run.
+# CONNECTIONS idle POP3 (or SMTP) connections open (greeted, then silent), sampled every 2 s while they are
+# held. BENCHMARKS.md has a run.
 #   bench/idle.sh [CONNECTIONS] [WARM_MESSAGES] [HOLD_S]        default 10000 2000 30
+#   PROTO=smtp bench/idle.sh 2000 0 30                          idle SMTP connections instead
 # Extra JVM options for the appliance: POSTKONTOR_JAVA_OPTS (added after the shipped ones).
 # Postkontor listens on 127.0.0.1 ports 21025/21110/21995 with its data in a temp directory and is
 # stopped by its PID at the end.
@@ -29,7 +30,7 @@ ulimit -n $((CONNECTIONS * 2 + 1000)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 export POSTKONTOR_DATA_DIR="$OUT/data" POSTKONTOR_SMTP_BIND=127.0.0.1 POSTKONTOR_SMTP_PORT=21025 \
   POSTKONTOR_POP3_BIND=127.0.0.1 POSTKONTOR_POP3_PORT=21110 POSTKONTOR_POP3_TLS_PORT=21995 \
   POSTKONTOR_HTTP_PORT=21080 POSTKONTOR_ADMIN_PORT=21081 \
-  POSTKONTOR_SMTP_MAX_CONNECTIONS=1000 POSTKONTOR_SMTP_MAX_CONNECTIONS_PER_IP=1000 \
+  POSTKONTOR_SMTP_MAX_CONNECTIONS=$((CONNECTIONS + 1000)) POSTKONTOR_SMTP_MAX_CONNECTIONS_PER_IP=$((CONNECTIONS + 1000)) \
   POSTKONTOR_POP3_MAX_CONNECTIONS=$((CONNECTIONS + 100)) \
   POSTKONTOR_POP3_MAX_CONNECTIONS_PER_ADDRESS=$((CONNECTIONS + 100)) POSTKONTOR_LOG_LEVEL=WARN
 mkdir -p "$OUT/data"
@@ -49,7 +50,8 @@ if [ "$WARM" -gt 0 ]; then
 fi
 ( for ((k = 0; k < HOLD / 2 + 10; k++)); do sleep 2; printf '%s ' "$(rss)"; done 2>/dev/null; echo ) >"$OUT/rss.txt" &
 sampler=$!
-"${BENCH[@]}" idle --pop3-port 21110 --connections "$CONNECTIONS" --server-pid "$pk_pid" --hold "$HOLD" | tail -1 || echo "idle: some connections failed" >&2
+port=(--pop3-port 21110); [ "${PROTO:-pop3}" != smtp ] || port=(--smtp-port 21025)
+"${BENCH[@]}" idle "${port[@]}" --connections "$CONNECTIONS" --server-pid "$pk_pid" --hold "$HOLD" | tail -1 || echo "idle: some connections failed" >&2
 kill "$sampler" 2>/dev/null || true
 echo "idle: rss_mib every 2 s from opening the connections to closing them: $(cat "$OUT/rss.txt")"
 echo "(Postkontor log: $OUT/postkontor.log)"
