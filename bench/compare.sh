@@ -8,6 +8,7 @@
 #   PIN=0 bench/compare.sh               unpinned: servers and load tool share every core
 #   CASES="smtp pop3" bench/compare.sh   a subset of: smtp pop3 handshake idle
 #   MESSAGES=500 BIG=50 bench/compare.sh smaller run
+#   PRE=0 WARMUP_HANDSHAKES=500 bench/compare.sh   no unmeasured first run per case, a short TLS warm-up
 #
 # Pinned mode: each server with all its processes on CPU $SERVER_CPU (0), the load tool on CPU
 # $LOAD_CPU (1), so a ratio says how much work each server does per message and not who wins the
@@ -211,7 +212,7 @@ pop3_case() { # SERVER CLIENTS SIZE N tls|plain
 WARMUP=${WARMUP:-30000}
 WARMUP_HANDSHAKES=${WARMUP_HANDSHAKES:-15000}
 if [ "$WARMUP" -gt 0 ]; then
-  echo "== warm-up: $WARMUP messages to each server, drained plain and over TLS (not measured)" >&2
+  echo "== warm-up: $WARMUP messages to each server, drained plain and over TLS, and $WARMUP_HANDSHAKES TLS connections (not measured)" >&2
   for server in postkontor peer; do
     read -r _ pop3s _ <<<"$(ports $server)"
     fill "$server" "$WARMUP" 4096; drain "$server" "$WARMUP"
