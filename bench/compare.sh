@@ -211,6 +211,9 @@ pop3_case() { # SERVER CLIENTS SIZE N tls|plain
 # code (JFR: jdk.Compilation). So the warm-up opens WARMUP_HANDSHAKES TLS connections too.
 WARMUP=${WARMUP:-30000}
 WARMUP_HANDSHAKES=${WARMUP_HANDSHAKES:-15000}
+# WARMUP_SESSIONS: POP3S sessions on empty mailboxes (login, STAT, LIST, UIDL, QUIT) added to the
+# warm-up, in drains of MAILBOXES sessions each (0: none)
+WARMUP_SESSIONS=${WARMUP_SESSIONS:-0}
 if [ "$WARMUP" -gt 0 ]; then
   echo "== warm-up: $WARMUP messages to each server, drained plain and over TLS, and $WARMUP_HANDSHAKES TLS connections (not measured)" >&2
   for server in postkontor peer; do
@@ -219,6 +222,9 @@ if [ "$WARMUP" -gt 0 ]; then
     fill "$server" "$WARMUP" 16384
     bench pop3 --pop3-port "$pop3s" --tls --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients 8 --expect "$WARMUP" --warm-ms 0 >/dev/null || true
     bench handshake --pop3-port "$pop3s" --clients 8 --connections "$WARMUP_HANDSHAKES" --warm-ms 0 >/dev/null || true
+    for ((k = 0; k < WARMUP_SESSIONS; k += MAILBOXES)); do
+      bench pop3 --pop3-port "$pop3s" --tls --password "$PASSWORD" --mailboxes "$MAILBOXES" --clients 8 --expect 0 --warm-ms 0 >/dev/null || true
+    done
   done
 fi
 
