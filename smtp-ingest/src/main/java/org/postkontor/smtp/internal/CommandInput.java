@@ -30,7 +30,10 @@ public final class CommandInput extends InputStream {
 
     /** Octets of a command line with its CRLF the library takes: 997 characters and CRLF. */
     static final int MAX_LINE = 999;
-    /** Room for a command line of {@link #MAX_LINE} octets or a pipelined group of short ones; held while the connection idles. */
+    /**
+     * Room for a command line of {@link #MAX_LINE} octets or a pipelined group of short ones; held
+     * for as long as the connection idles.
+     */
     private static final int BUFFER = 1024;
 
     private final InputStream in;
