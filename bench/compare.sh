@@ -8,7 +8,8 @@
 #   PIN=0 bench/compare.sh               unpinned: servers and load tool share every core
 #   CASES="smtp pop3" bench/compare.sh   a subset of: smtp pop3 handshake idle
 #   MESSAGES=500 BIG=50 bench/compare.sh smaller run
-#   PRE=0 WARMUP_HANDSHAKES=500 bench/compare.sh   no unmeasured first run per case, a short TLS warm-up
+#   PRE=0 WARMUP_HANDSHAKES=500 WARMUP_SESSIONS=0 bench/compare.sh   no unmeasured first run per case,
+#                                        a short TLS warm-up
 #
 # Pinned mode: each server with all its processes on CPU $SERVER_CPU (0), the load tool on CPU
 # $LOAD_CPU (1), so a ratio says how much work each server does per message and not who wins the
@@ -208,14 +209,15 @@ pop3_case() { # SERVER CLIENTS SIZE N tls|plain
 # run once per connection (the TLS handshake's key exchange, a login) is compiled only after
 # thousands of connections (C2 after ~5,000–15,000 calls): with 500 handshakes of warm-up the
 # first measured TLS drain spent 0.49 of its 0.83 ms per message compiling the JDK's elliptic-curve
-# code (JFR: jdk.Compilation). So the warm-up opens WARMUP_HANDSHAKES TLS connections too.
+# code (JFR: jdk.Compilation). So the warm-up opens WARMUP_HANDSHAKES TLS connections too, and
+# WARMUP_SESSIONS POP3S sessions on empty mailboxes (login, STAT, LIST, UIDL, QUIT), in drains of
+# MAILBOXES sessions each: with the handshakes alone the 1-client TLS drain still spent 0.01-0.16
+# ms per message compiling code run once per session; with 4,000 sessions, 0.
 WARMUP=${WARMUP:-30000}
 WARMUP_HANDSHAKES=${WARMUP_HANDSHAKES:-15000}
-# WARMUP_SESSIONS: POP3S sessions on empty mailboxes (login, STAT, LIST, UIDL, QUIT) added to the
-# warm-up, in drains of MAILBOXES sessions each (0: none)
-WARMUP_SESSIONS=${WARMUP_SESSIONS:-0}
+WARMUP_SESSIONS=${WARMUP_SESSIONS:-4000}
 if [ "$WARMUP" -gt 0 ]; then
-  echo "== warm-up: $WARMUP messages to each server, drained plain and over TLS, and $WARMUP_HANDSHAKES TLS connections (not measured)" >&2
+  echo "== warm-up: $WARMUP messages to each server, drained plain and over TLS, $WARMUP_HANDSHAKES TLS connections and $WARMUP_SESSIONS POP3S sessions (not measured)" >&2
   for server in postkontor peer; do
     read -r _ pop3s _ <<<"$(ports $server)"
     fill "$server" "$WARMUP" 4096; drain "$server" "$WARMUP"
