@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One body file in the spool, as the mail index keeps it: what its header record says and how many
- * index entries (plus the delivery still deciding, see {@link FileSpool}) refer to it. Everything
+ * index entries (plus the delivery still deciding, see {@link FileSpool}, and each open reader, see
+ * {@link IndexMaildropStore}) refer to it. Everything
  * but the reference count is immutable; {@link #release} returns the count left, and whoever
  * brings it to 0 hands the body to the {@link BodyReaper}.
  *
@@ -73,6 +74,22 @@ final class Body {
     /** Sets the reference count before the body is visible anywhere. */
     void retain(int n) {
         REFS.addAndGet(this, n);
+    }
+
+    /**
+     * Takes one more reference (an open reader's) if the body still has any; false if it has none
+     * left, so that it is being deleted.
+     */
+    boolean tryRetain() {
+        while (true) {
+            int n = refs;
+            if (n <= 0) {
+                return false;
+            }
+            if (REFS.compareAndSet(this, n, n + 1)) {
+                return true;
+            }
+        }
     }
 
     /** Drops one reference; returns how many are left. */

@@ -8,10 +8,12 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.postkontor.store.internal.files.DurableFiles;
 
 /**
- * Deletes the body files no entry refers to any more. A body's deletion needs no fsync of its
- * own: the removal log already says its entries are gone, so a deletion a crash undoes is done
- * again at the next start; the log keeps those lines until {@link RemovalLog#compact} has fsynced
- * the directories. While a backup copies the spool ({@link #pause}), deletions wait, so every body
+ * Deletes the body files no entry refers to any more, by giving them to {@link DurableFiles#recycle}
+ * (emptied in tmp/ for a later delivery to write, rather than unlinked; see there why). A body's
+ * deletion needs no fsync of its own: the removal log already says its entries are gone, so a
+ * deletion a crash undoes is done again at the next start (an empty file back at its place
+ * included, {@link SpoolLoader}); the log keeps those lines until {@link RemovalLog#compact} has
+ * fsynced the directories. While a backup copies the spool ({@link #pause}), deletions wait, so every body
  * the backup listed can still be read; {@link #resume} carries them out. Thread-safe.
  */
 final class BodyReaper {
@@ -19,14 +21,16 @@ final class BodyReaper {
     private final MailIndex index;
     private final SpoolLayout layout;
     private final RemovalLog removals;
+    private final DurableFiles files;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<String> deferred = new ArrayList<>();
     private int pauses;
 
-    BodyReaper(MailIndex index, SpoolLayout layout, RemovalLog removals) {
+    BodyReaper(MailIndex index, SpoolLayout layout, RemovalLog removals, DurableFiles files) {
         this.index = index;
         this.layout = layout;
         this.removals = removals;
+        this.files = files;
     }
 
     /** Drops one reference of each body (once per element); deletes the bodies left without any. */
@@ -56,7 +60,7 @@ final class BodyReaper {
             lock.unlock();
         }
         for (String p : paths) {
-            DurableFiles.deleteQuietly(layout.resolve(p));
+            files.recycle(layout.resolve(p));
         }
         removals.compactIfLarge(p -> Files.exists(layout.resolve(p)));
     }

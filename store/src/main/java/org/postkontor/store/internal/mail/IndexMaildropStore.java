@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.postkontor.store.MailAddress;
 import org.postkontor.store.MailboxInUseException;
 import org.postkontor.store.Maildrop;
@@ -34,14 +35,16 @@ final class IndexMaildropStore implements MaildropStore {
     private final MailboxLimits.Source users;
     private final SpoolLayout layout;
     private final EntryRemover remover;
+    private final BodyReaper reaper;
     private final StoreMetrics metrics;
 
     IndexMaildropStore(MailIndex index, MailboxLimits.Source users, SpoolLayout layout, EntryRemover remover,
-                       StoreMetrics metrics) {
+                       BodyReaper reaper, StoreMetrics metrics) {
         this.index = index;
         this.users = users;
         this.layout = layout;
         this.remover = remover;
+        this.reaper = reaper;
         this.metrics = metrics;
     }
 
@@ -103,28 +106,43 @@ final class IndexMaildropStore implements MaildropStore {
             return true; // a body file on the spool's volume
         }
 
+        /**
+         * The entry's message, from its body file. The stream holds a reference to the body until
+         * it is closed: a body file is reused for later mail once nothing refers to it
+         * ({@link BodyReaper}), so an entry removed while its message is read (an admin's purge,
+         * or the session's own QUIT while a RETR still streams) must not let the file be emptied
+         * and written again under the reader.
+         */
         @Override
         public InputStream open(MaildropEntry listed) throws StoreException {
             checkOpen();
             Body body = entry(listed).body();
+            if (!body.tryRetain()) {
+                throw new StoreException("stored body is gone: its entries were removed");
+            }
             Path file = layout.resolve(body.path());
+            FileChannel ch = null;
             try {
-                FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-                try {
-                    long size = ch.size() - body.headerLength;
-                    if (size != body.octets) {
-                        throw new StoreException("stored body has " + size + " octets, index says " + body.octets);
-                    }
-                    ch.position(body.headerLength);
-                } catch (IOException | StoreException | RuntimeException e) {
-                    ch.close();
-                    throw e;
+                ch = FileChannel.open(file, StandardOpenOption.READ);
+                long size = ch.size() - body.headerLength;
+                if (size != body.octets) {
+                    throw new StoreException("stored body has " + size + " octets, index says " + body.octets);
                 }
-                return new SequenceInputStream(new ByteArrayInputStream(deliveredTo), Channels.newInputStream(ch));
-            } catch (NoSuchFileException e) {
-                throw new StoreException("stored body is missing", e);
-            } catch (IOException e) {
-                throw new StoreException("cannot read a stored body", e);
+                ch.position(body.headerLength);
+                return new BodyStream(deliveredTo, ch, body);
+            } catch (IOException | StoreException | RuntimeException e) {
+                closeQuietly(ch);
+                reaper.release(List.of(body));
+                if (e instanceof StoreException se) {
+                    throw se;
+                }
+                if (e instanceof NoSuchFileException) {
+                    throw new StoreException("stored body is missing", e);
+                }
+                if (e instanceof IOException) {
+                    throw new StoreException("cannot read a stored body", e);
+                }
+                throw (RuntimeException) e;
             }
         }
 
@@ -157,6 +175,38 @@ final class IndexMaildropStore implements MaildropStore {
             }
             closed = true;
             box.unhold();
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                // read-only: nothing to lose
+            }
+        }
+    }
+
+    /** A message as read: its Delivered-To line, then the body file's message bytes; releases the body once closed. */
+    private final class BodyStream extends SequenceInputStream {
+        private final Body body;
+        private final AtomicBoolean open = new AtomicBoolean(true);
+
+        BodyStream(byte[] deliveredTo, FileChannel ch, Body body) {
+            super(new ByteArrayInputStream(deliveredTo), Channels.newInputStream(ch));
+            this.body = body;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                super.close();
+            } finally {
+                if (open.compareAndSet(true, false)) {
+                    reaper.release(List.of(body));
+                }
+            }
         }
     }
 }

@@ -128,11 +128,11 @@ public final class MailStore implements AutoCloseable {
             } else {
                 log.info(summary);
             }
-            BodyReaper reaper = new BodyReaper(index, layout, removals);
+            BodyReaper reaper = new BodyReaper(index, layout, removals, files);
             EntryRemover remover = new EntryRemover(index, removals, reaper);
             FileSpool spool = new FileSpool(index, limits, files, layout, removals, reaper, indexFiles.root(),
                     freeDiskReserveBytes, clock, metrics);
-            IndexMaildropStore maildrops = new IndexMaildropStore(index, limits, layout, remover, metrics);
+            IndexMaildropStore maildrops = new IndexMaildropStore(index, limits, layout, remover, reaper, metrics);
             MailStore store = new MailStore(index, layout, files, indexFiles.root(), indexFiles, removals, reaper,
                     remover, spool, maildrops, lockChannel);
             store.catalogWriter.scheduleWithFixedDelay(store::writeCatalog, CATALOG_MINUTES, CATALOG_MINUTES,

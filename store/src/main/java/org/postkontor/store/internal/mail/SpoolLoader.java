@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  *       the {@link SpoolCatalog} where it names them, else from the files (read in parallel), so
  *       a start reads only the bodies that came since the catalog was written.</li>
  *   <li>{@code deleted_body}: a body whose every recorded entry is removed (its last entry was
- *       expunged, then the process died before the file was gone): deleted.</li>
+ *       expunged, then the process died before the file was gone): deleted. So is an empty file:
+ *       every body the spool writes starts with its record, and an empty one is a body whose move
+ *       to tmp/ for reuse a crash undid while its emptying stayed ({@link BodyReaper}).</li>
  *   <li>{@code orphan_body}: a file with no valid record (damaged, or not written by the spool),
  *       or whose every entry's UIDL is taken by an older body: moved to {@code quarantine/}, never
  *       deleted, so that an admin can look.</li>
@@ -114,9 +116,12 @@ public final class SpoolLoader {
         boolean catalogStale = !unknown.isEmpty() || !catalog.isEmpty() || bodies.size() != cataloged;
         phases.done("listing");
         List<Optional<Body>> read = readAll(unknown);
+        List<String> dead = new ArrayList<>();
         for (int i = 0; i < read.size(); i++) {
             if (read.get(i).isPresent()) {
                 bodies.add(read.get(i).get());
+            } else if (emptyFile(unknown.get(i))) {
+                dead.add(layout.relativize(unknown.get(i))); // emptied for reuse: a crash undid the move
             } else {
                 orphans.add(unknown.get(i)); // no valid record
             }
@@ -124,7 +129,6 @@ public final class SpoolLoader {
         phases.done("records");
         Map<String, Set<String>> removed = removedByQueueId();
         bodies.sort(Comparator.comparingLong((Body b) -> b.arrivedMillis).thenComparing(b -> b.queueId));
-        List<String> dead = new ArrayList<>();
         for (Body b : bodies) {
             Set<String> gone = removed.get(b.queueId);
             int live = b.recorded.length;
@@ -243,6 +247,14 @@ public final class SpoolLoader {
             throw new IOException("interrupted while reading the spool", e);
         }
         return out;
+    }
+
+    private static boolean emptyFile(Path file) {
+        try {
+            return Files.isRegularFile(file) && Files.size(file) == 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private Optional<Body> readBody(Path file) throws IOException {

@@ -11,7 +11,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postkontor.store.StoreMetrics;
@@ -159,5 +161,69 @@ class DurableFilesTest {
         assertTrue(Math.abs(fromStore - quick) < 256L * 1024 * 1024, fromStore + " against " + quick);
         org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.NoSuchFileException.class,
                 () -> DurableFiles.usableSpace(dir.resolve("missing")));
+    }
+
+    private static Object inode(Path p) throws IOException {
+        return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+    }
+
+    private long filesIn(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.count();
+        }
+    }
+
+    @Test
+    void aRecycledFileIsEmptiedAndTakenByTheNextTempFile() throws IOException {
+        DurableFiles f = new DurableFiles(dir, StoreMetrics.NOOP);
+        f.storeDurably(text("a long old message\r\n".repeat(1000)), Path.of("msg", "old"), false);
+        Path old = dir.resolve("msg").resolve("old");
+        Object inode = inode(old);
+        f.recycle(old);
+        assertFalse(Files.exists(old), "gone from its place, as after a deletion");
+        assertEquals(1, f.recycledFiles());
+        try (Stream<Path> s = Files.list(f.tmpDir())) {
+            Path spare = s.findFirst().orElseThrow();
+            assertEquals(0, Files.size(spare), "emptied: none of the old message is left");
+            assertEquals(inode, inode(spare));
+        }
+        DurableFiles.TempFile t = f.writeTemp("H\n".getBytes(StandardCharsets.ISO_8859_1), text("new\r\n"), false);
+        assertEquals(inode, inode(t.path()), "the same file, written again");
+        assertEquals("H\nnew\r\n", Files.readString(t.path(), StandardCharsets.ISO_8859_1));
+        assertEquals(0, f.recycledFiles());
+        f.moveIntoPlace(t, Path.of("msg", "new"));
+        assertEquals(0, filesIn(f.tmpDir()));
+        DurableFiles.TempFile next = f.writeTemp(text("x"), false);
+        assertFalse(inode.equals(inode(next.path())), "none left to reuse: a new file");
+    }
+
+    @Test
+    void aFileWithAnotherLinkIsDeletedNotEmptied() throws IOException {
+        DurableFiles f = new DurableFiles(dir, StoreMetrics.NOOP);
+        f.storeDurably(text("kept by its other name\r\n"), Path.of("msg", "a"), false);
+        Path a = dir.resolve("msg").resolve("a");
+        Path other = Files.createLink(dir.resolve("other"), a);
+        f.recycle(a);
+        assertFalse(Files.exists(a));
+        assertEquals("kept by its other name\r\n", Files.readString(other, StandardCharsets.ISO_8859_1));
+        assertEquals(0, f.recycledFiles());
+        assertEquals(0, filesIn(f.tmpDir()));
+    }
+
+    @Test
+    void atMostTheCapWaitsForReuseAndAStartClearsThemUncounted() throws IOException {
+        DurableFiles f = new DurableFiles(dir, StoreMetrics.NOOP);
+        Path msg = Files.createDirectories(dir.resolve("msg"));
+        for (int i = 0; i < DurableFiles.RECYCLED_MAX + 3; i++) {
+            Path p = Files.writeString(msg.resolve("m" + i), "x");
+            f.recycle(p);
+        }
+        assertEquals(0, filesIn(msg));
+        assertEquals(DurableFiles.RECYCLED_MAX, f.recycledFiles());
+        assertEquals(DurableFiles.RECYCLED_MAX, filesIn(f.tmpDir()), "the rest were deleted");
+        DurableFiles.TempFile cut = f.writeTemp(text("cut off by a crash"), false);
+        assertTrue(Files.size(cut.path()) > 0);
+        assertEquals(1, new DurableFiles(dir, StoreMetrics.NOOP).clearTmp(), "only the temp file counts");
+        assertEquals(0, filesIn(f.tmpDir()));
     }
 }

@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.postkontor.store.internal.mail.FileSpoolTest.bytes;
 import static org.postkontor.store.internal.mail.FileSpoolTest.read;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -19,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +36,7 @@ import org.postkontor.store.MailboxInUseException;
 import org.postkontor.store.Maildrop;
 import org.postkontor.store.MaildropEntry;
 import org.postkontor.store.NoSuchMailboxException;
+import org.postkontor.store.Receipt;
 import org.postkontor.store.Store;
 import org.postkontor.store.testing.TempStore;
 
@@ -247,6 +255,43 @@ class IndexMaildropStoreTest {
         try (Maildrop a = store.maildrops().open(alice); Maildrop b = store.maildrops().open(bob)) {
             assertEquals(0, a.listing().size());
             assertEquals(1, b.listing().size());
+        }
+    }
+
+    private Object inodeOf(Receipt r) throws IOException {
+        try (Stream<Path> s = Files.walk(t.config().spoolDir().resolve("msg"))) {
+            Path body = s.filter(p -> p.getFileName().toString().equals(r.queueId())).findFirst().orElseThrow();
+            return Files.readAttributes(body, BasicFileAttributes.class).fileKey();
+        }
+    }
+
+    @Test
+    void aBodyBeingReadIsNotReusedUntilItsStreamIsClosed() throws Exception {
+        // body files are reused for later mail once nothing refers to them (BodyReaper): an open
+        // stream refers to its body, so the session's own QUIT while its RETR still streams (or an
+        // admin's purge) cannot have another message written into the file being read
+        Receipt first = store.spool().deliver(List.of(alice), bytes("Subject: first\r\n\r\n" + "a".repeat(200_000) + "\r\n"));
+        Object inode = inodeOf(first);
+        try (Maildrop m = store.maildrops().open(alice)) {
+            MaildropEntry e = m.listing().get(0);
+            String whole = read(m, e);
+            try (InputStream in = m.open(e)) {
+                byte[] start = in.readNBytes(100);
+                m.expunge(Set.of(e));
+                Receipt second = store.spool().deliver(List.of(bob), bytes("Subject: second\r\n\r\nb\r\n"));
+                assertFalse(inode.equals(inodeOf(second)), "the body being read is not reused");
+                assertEquals(whole, new String(start, StandardCharsets.UTF_8)
+                        + new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        Receipt third = store.spool().deliver(List.of(bob), bytes("Subject: third\r\n\r\nc\r\n"));
+        assertEquals(inode, inodeOf(third), "closed and removed: its file is reused");
+        try (Maildrop m = store.maildrops().open(bob)) {
+            assertEquals(2, m.listing().size());
+            assertTrue(read(m, m.listing().get(1)).endsWith("Subject: third\r\n\r\nc\r\n"));
+        }
+        try (Maildrop m = store.maildrops().open(alice)) {
+            assertEquals(0, m.listing().size());
         }
     }
 }

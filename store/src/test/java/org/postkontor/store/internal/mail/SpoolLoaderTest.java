@@ -173,6 +173,26 @@ class SpoolLoaderTest {
     }
 
     @Test
+    void anEmptyBodyFileIsDeletedAtStartNotQuarantined() throws Exception {
+        Receipt r = store.spool().deliver(List.of(alice), bytes("Subject: gone\r\n\r\nx\r\n"));
+        Path body = bodyOf(r);
+        try (Maildrop m = store.maildrops().open(alice)) {
+            m.expunge(Set.copyOf(m.listing()));
+        }
+        assertFalse(Files.exists(body), "moved to tmp/ and emptied for reuse");
+        store.close();
+        // a crash undid the move but not the emptying (a file system without a journal may)
+        Files.createDirectories(body.getParent());
+        Files.createFile(body);
+        store = t.restart();
+        assertEquals(1, metrics.reconciled(SpoolLoader.DELETED_BODY));
+        assertEquals(0, metrics.reconciled(SpoolLoader.ORPHAN_BODY));
+        assertEquals(0, metrics.reconciled(SpoolLoader.TMP_FILE), "the emptied file in tmp/ is not a cut-off delivery");
+        assertFalse(Files.exists(body));
+        assertEquals(List.of(), listing(store, alice));
+    }
+
+    @Test
     void tempFilesAreCleared() throws Exception {
         store.close();
         Files.writeString(spool.resolve("tmp").resolve("half-written"), "Subject: cut");
