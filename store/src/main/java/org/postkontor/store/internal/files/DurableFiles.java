@@ -50,8 +50,8 @@ import org.postkontor.store.StoreMetrics;
  * <p>Files can be given back for reuse ({@link #recycle}): moved to tmp/, emptied, and taken by a
  * later {@link #writeTemp} instead of a new file. A mail server deletes a file for nearly every one
  * it creates, and on ext4 without a journal each new inode is found by passing over the inodes
- * deleted in the last minutes, reading their inode-table blocks (BENCHMARKS.md): 0.7 ms of kernel
- * time per message after a drain. At most {@value #RECYCLED_MAX} empty files wait in tmp/; more
+ * deleted in the last minutes, reading their inode-table blocks: 0.4-0.7 ms of kernel time per
+ * message after a drain (BENCHMARKS.md). At most {@value #RECYCLED_MAX} empty files wait in tmp/; more
  * are deleted. {@link #clearTmp} deletes them at the next start.
  *
  * Thread-safe.
