@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -244,7 +245,8 @@ public final class DurableFiles {
             return;
         }
         try {
-            if (!Files.isRegularFile(to) || ((Number) Files.getAttribute(to, "unix:nlink")).intValue() != 1) {
+            Map<String, Object> a = Files.readAttributes(to, "unix:isRegularFile,nlink"); // one stat
+            if (!Boolean.TRUE.equals(a.get("isRegularFile")) || ((Number) a.get("nlink")).intValue() != 1) {
                 deleteQuietly(to);
                 return;
             }
