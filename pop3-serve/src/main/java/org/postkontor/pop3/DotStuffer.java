@@ -2,6 +2,9 @@ package org.postkontor.pop3;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Turns a message stream into a POP3 multi-line body (RFC 1939 §3): a "." is added before each line
@@ -10,12 +13,21 @@ import java.io.InputStream;
  * lines of the body. Reads the source in bounded chunks: memory use does not depend on the
  * message size. Not thread-safe.
  *
+ * <p>A whole message (RETR) is copied in runs between the places that need a dot, found eight
+ * octets at a time; TOP goes octet by octet, counting lines.
+ *
  * <p>Call {@link #read(byte[])} until it returns -1. The caller closes the source.
  */
 public final class DotStuffer {
 
     /** Source bytes read per call; the output of one call is at most twice this plus 5. */
     public static final int CHUNK = 8192;
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+    private static final long DOTS = 0x2E2E2E2E2E2E2E2EL;
+    private static final long LOWS = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private final InputStream in;
     private final long bodyLines;
@@ -57,6 +69,9 @@ public final class DotStuffer {
         if (n < 0) {
             return finish(out, o);
         }
+        if (bodyLines < 0) {
+            return whole(out, n);
+        }
         for (int i = 0; i < n; i++) {
             byte b = buf[i];
             if (lineStart && b == '.') {
@@ -76,6 +91,50 @@ public final class DotStuffer {
             }
         }
         return o;
+    }
+
+    /** The next {@code n} octets of {@code buf} of a whole message, a dot added at each line start's dot. */
+    private int whole(byte[] out, int n) {
+        if (n == 0) {
+            return 0;
+        }
+        int o = 0;
+        int from = 0;
+        if (lineStart && buf[0] == '.') {
+            out[o++] = '.';
+        }
+        for (int lf = lineFeedBeforeDot(buf, 0, n); lf >= 0; lf = lineFeedBeforeDot(buf, lf + 1, n)) {
+            int run = lf + 1 - from;
+            System.arraycopy(buf, from, out, o, run);
+            o += run;
+            out[o++] = '.';
+            from = lf + 1;
+        }
+        System.arraycopy(buf, from, out, o, n - from);
+        o += n - from;
+        lineStart = buf[n - 1] == '\n';
+        return o;
+    }
+
+    /**
+     * The first index at or after {@code i} of a LF followed by a dot within {@code b[0, n)}, or -1.
+     * Eight positions per step: a byte of {@code x} is zero where both match, and the lowest byte
+     * the zero-byte test flags is always a true zero (a false flag needs a borrow from below).
+     */
+    static int lineFeedBeforeDot(byte[] b, int i, int n) {
+        for (; i + 9 <= n; i += 8) {
+            long x = ((long) LONGS.get(b, i) ^ LFS) | ((long) LONGS.get(b, i + 1) ^ DOTS);
+            long zeros = (x - LOWS) & ~x & HIGHS;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i + 1 < n; i++) {
+            if (b[i] == '\n' && b[i + 1] == '.') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void endOfLine() {

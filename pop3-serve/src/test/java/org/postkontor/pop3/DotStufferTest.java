@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class DotStufferTest {
@@ -63,5 +64,54 @@ class DotStufferTest {
         }
         String out = run(b.toString(), -1, 8192);
         assertEquals(b.toString().replace("\r\n.", "\r\n..") + ".\r\n", out);
+    }
+
+    /** What RFC 1939 §3 asks for, octet by octet: the model the fast path must equal. */
+    private static String stuffed(String message) {
+        StringBuilder b = new StringBuilder();
+        boolean lineStart = true;
+        for (char c : message.toCharArray()) {
+            if (lineStart && c == '.') {
+                b.append('.');
+            }
+            b.append(c);
+            lineStart = c == '\n';
+        }
+        return b.append(lineStart ? "" : "\r\n").append(".\r\n").toString();
+    }
+
+    @Test
+    void wholeMessagesEqualTheOctetByOctetModel() throws IOException {
+        SplittableRandom random = new SplittableRandom(1939);
+        String alphabet = "\n.\r\u000B/-a"; // LF and dot, and their neighbours in ASCII
+        for (int round = 0; round < 3000; round++) {
+            StringBuilder m = new StringBuilder();
+            int length = random.nextInt(round < 2000 ? 40 : 20000);
+            for (int i = 0; i < length; i++) {
+                m.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            int readSize = 1 + random.nextInt(round % 2 == 0 ? 17 : DotStuffer.CHUNK);
+            assertEquals(stuffed(m.toString()), run(m.toString(), -1, readSize), "round " + round);
+        }
+    }
+
+    @Test
+    void findsEveryLineFeedBeforeADotAtEveryOffset() {
+        SplittableRandom random = new SplittableRandom(5321);
+        for (int round = 0; round < 2000; round++) {
+            byte[] b = new byte[random.nextInt(64)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) "\n.\u000B/\u0000\u0001".charAt(random.nextInt(6));
+            }
+            for (int from = 0; from <= b.length; from++) {
+                int want = -1;
+                for (int i = from; i + 1 < b.length && want < 0; i++) {
+                    if (b[i] == '\n' && b[i + 1] == '.') {
+                        want = i;
+                    }
+                }
+                assertEquals(want, DotStuffer.lineFeedBeforeDot(b, from, b.length), "round " + round + " from " + from);
+            }
+        }
     }
 }
