@@ -569,14 +569,17 @@ public final class MailBench {
 
         /** {@code message} as SMTP's DATA and POP3's RETR carry it: dot-stuffed, then ".CRLF". */
         static void writeDotStuffed(byte[] message, OutputStream out) throws IOException {
-            boolean lineStart = true;
-            for (byte b : message) {
-                if (lineStart && b == '.') {
+            // in runs between the added dots: a write per octet took the (locked) buffered stream
+            // 1.4 ms per 64 KiB message, and made the load tool the limit of the SMTP cases
+            int from = 0;
+            for (int i = 0; i < message.length; i++) {
+                if (message[i] == '.' && (i == 0 || message[i - 1] == '\n')) {
+                    out.write(message, from, i - from);
                     out.write('.');
+                    from = i;
                 }
-                out.write(b);
-                lineStart = b == '\n';
             }
+            out.write(message, from, message.length - from);
             out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
         }
     }
