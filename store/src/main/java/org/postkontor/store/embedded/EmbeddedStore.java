@@ -219,6 +219,14 @@ public final class EmbeddedStore implements Store {
         return dkim;
     }
 
+    /**
+     * Waits until the body files of the removals so far are deleted: the store deletes them behind
+     * its callers (a POP3 QUIT does not wait for them).
+     */
+    public void awaitBodyDeletions() {
+        mail.awaitBodyDeletions();
+    }
+
     @Override
     public BackupSummary backup(Path target, Path previous) throws StoreException {
         return backups.write(target, previous);

@@ -65,6 +65,13 @@ public final class TempStore implements AutoCloseable {
         return "postgresql".equals(backend());
     }
 
+    /** Waits until the store has deleted the body files of the removals so far (embedded store). */
+    public void awaitBodyDeletions() {
+        if (store instanceof EmbeddedStore embedded) {
+            embedded.awaitBodyDeletions();
+        }
+    }
+
     private Store openStore() throws StoreException {
         if (!onPostgres()) {
             return EmbeddedStore.open(config, new PlainTestHasher(), clock, metrics);

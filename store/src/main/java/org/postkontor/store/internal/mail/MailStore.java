@@ -207,6 +207,11 @@ public final class MailStore implements AutoCloseable {
         }
     }
 
+    /** Waits until the body files of the removals so far are deleted (they go behind the callers). */
+    public void awaitBodyDeletions() {
+        reaper.awaitDeletions();
+    }
+
     /** Writes the catalog now if bodies came or went since the last one. */
     public void writeCatalog() {
         catalogLock.lock();
@@ -238,6 +243,7 @@ public final class MailStore implements AutoCloseable {
             catalogLock.unlock();
         }
         spool.close();
+        reaper.close();
         catalogWriter.shutdown();
         try {
             catalogWriter.awaitTermination(30, TimeUnit.SECONDS);

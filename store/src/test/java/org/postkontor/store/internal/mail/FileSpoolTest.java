@@ -63,6 +63,7 @@ class FileSpoolTest {
     }
 
     private long bodyFiles() throws IOException {
+        t.awaitBodyDeletions();
         try (Stream<Path> s = Files.walk(t.config().spoolDir().resolve("msg"))) {
             return s.filter(Files::isRegularFile).count();
         }

@@ -284,6 +284,7 @@ class IndexMaildropStoreTest {
                         + new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
         }
+        t.awaitBodyDeletions();
         Receipt third = store.spool().deliver(List.of(bob), bytes("Subject: third\r\n\r\nc\r\n"));
         assertEquals(inode, inodeOf(third), "closed and removed: its file is reused");
         try (Maildrop m = store.maildrops().open(bob)) {

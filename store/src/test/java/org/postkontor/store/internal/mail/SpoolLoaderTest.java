@@ -141,6 +141,7 @@ class SpoolLoaderTest {
         try (Maildrop m = store.maildrops().open(alice)) {
             m.expunge(Set.of(m.listing().get(0), m.listing().get(1))); // shared (bob keeps it) and own
         }
+        t.awaitBodyDeletions();
         assertFalse(Files.exists(bodyOf(shared).resolveSibling(own.queueId())), "own's body is deleted");
         Path copy = crashCopy();
         RecordingMetrics m = new RecordingMetrics();
@@ -173,12 +174,30 @@ class SpoolLoaderTest {
     }
 
     @Test
+    void aStopFinishesTheDeletionsLeftBehindAnExpunge() throws Exception {
+        for (int i = 0; i < 300; i++) {
+            store.spool().deliver(List.of(alice), bytes("Subject: " + i + "\r\n\r\nx\r\n"));
+        }
+        try (Maildrop m = store.maildrops().open(alice)) {
+            m.expunge(Set.copyOf(m.listing())); // answered before the body files are deleted
+        }
+        store.close();
+        try (Stream<Path> s = Files.walk(spool.resolve("msg"))) {
+            assertEquals(0, s.filter(Files::isRegularFile).count(), "every body file deleted before the stop ended");
+        }
+        store = t.restart();
+        assertEquals(0, metrics.reconciled(SpoolLoader.DELETED_BODY), "nothing left for the start to delete");
+        assertEquals(List.of(), listing(store, alice));
+    }
+
+    @Test
     void anEmptyBodyFileIsDeletedAtStartNotQuarantined() throws Exception {
         Receipt r = store.spool().deliver(List.of(alice), bytes("Subject: gone\r\n\r\nx\r\n"));
         Path body = bodyOf(r);
         try (Maildrop m = store.maildrops().open(alice)) {
             m.expunge(Set.copyOf(m.listing()));
         }
+        t.awaitBodyDeletions();
         assertFalse(Files.exists(body), "moved to tmp/ and emptied for reuse");
         store.close();
         // a crash undid the move but not the emptying (a file system without a journal may)
