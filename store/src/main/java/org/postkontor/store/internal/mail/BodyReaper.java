@@ -82,15 +82,20 @@ final class BodyReaper {
         } finally {
             lock.unlock();
         }
+        Runnable job = () -> {
+            try {
+                recycle(paths);
+            } finally {
+                backlog.addAndGet(-paths.size());
+            }
+        };
         if (backlog.addAndGet(paths.size()) <= MAX_BACKLOG) {
             try {
                 worker.execute(() -> {
                     try {
-                        recycle(paths);
+                        job.run();
                     } catch (RuntimeException e) {
                         log.warn("cannot delete {} body files now (the next start does): {}", paths.size(), e.toString());
-                    } finally {
-                        backlog.addAndGet(-paths.size());
                     }
                 });
                 return;
@@ -98,11 +103,7 @@ final class BodyReaper {
                 // closing: done here, before the store marks its stop clean
             }
         }
-        try {
-            recycle(paths);
-        } finally {
-            backlog.addAndGet(-paths.size());
-        }
+        job.run();
     }
 
     private void recycle(List<String> paths) {
