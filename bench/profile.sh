@@ -10,6 +10,7 @@
 #   CLIENTS=32 SIZE=65536 bench/profile.sh smtp
 #   PIN=1 bench/profile.sh smtp  the appliance on core 0, the load tool on core 1, as compare.sh runs them
 #   DRAIN=1 bench/profile.sh smtp   the mailboxes drained (every body file deleted) before each run
+#   TLS=1 bench/profile.sh pop3     the drains over POP3S (port 21995)
 #
 # Ports 21025/21110/21995/21080/21081/21587/21465 on 127.0.0.1; data under /tmp, removed at the end
 # (KEEP=1 keeps it, with rec.jfr). Run it alone on the machine.
@@ -34,6 +35,8 @@ mkdir -p "$D/classes"
 pin_app=() pin_load=()
 if [ "${PIN:-0}" = 1 ]; then pin_app=(taskset -c 0); pin_load=(taskset -c 1); fi
 B=("${pin_load[@]}" "$J" -cp "$D/classes" MailBench)
+pop3_port=21110 tls_flag=""
+if [ "${TLS:-0}" = 1 ]; then pop3_port=21995 tls_flag="--tls"; fi
 export POSTKONTOR_DATA_DIR=$D/data POSTKONTOR_SMTP_BIND=127.0.0.1 POSTKONTOR_SMTP_PORT=21025 \
   POSTKONTOR_POP3_BIND=127.0.0.1 POSTKONTOR_POP3_PORT=21110 POSTKONTOR_POP3_TLS_PORT=21995 \
   POSTKONTOR_HTTP_PORT=21080 POSTKONTOR_ADMIN_PORT=21081 POSTKONTOR_SUBMISSION_BIND=127.0.0.1 \
@@ -49,7 +52,7 @@ done
 for _ in $(seq 1 1200); do [ -f "$D/data/postkontor.pid" ] && (exec 3<>/dev/tcp/127.0.0.1/21025) 2>/dev/null && break; sleep 0.1; done
 app=$(cat "$D/data/postkontor.pid")
 smtp() { "${B[@]}" smtp --smtp-port 21025 --mailboxes 32 --clients "$CLIENTS" --messages "$1" --size "$2"; }
-drain() { "${B[@]}" pop3 --pop3-port 21110 --password bench-password-1 --mailboxes 32 --clients "$CLIENTS" --expect "$1"; }
+drain() { "${B[@]}" pop3 --pop3-port "${pop3_port}" ${tls_flag} --password bench-password-1 --mailboxes 32 --clients "$CLIENTS" --expect "$1"; }
 again() { :; } # what the recorded run needs before it, after the measured one
 case $mode in
   smtp) SIZE=${SIZE:-4096}; smtp "${WARM:-30000}" "$SIZE" >/dev/null; run() { smtp "$N" "$SIZE"; }

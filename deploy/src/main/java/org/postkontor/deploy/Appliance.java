@@ -135,7 +135,8 @@ public final class Appliance implements AutoCloseable {
 
         try {
             tls = CertificateSource.open(config.tls().cert(), config.tls().key(), config.tls().selfSignedDir(),
-                    config.hostname(), config.tls().profile(), clock, new TlsMeters(registry));
+                    config.hostname(), config.tls().profile(), config.tls().pop3Provider(), clock,
+                    new TlsMeters(registry));
         } catch (TlsException e) {
             throw new StartException("TLS: " + e.getMessage()
                     + (config.tls().cert().isPresent() ? " (keys tls.cert / tls.key)" : ""), e);
@@ -182,7 +183,7 @@ public final class Appliance implements AutoCloseable {
         startSending(registry, logins);
         if (config.pop3().enabled() || config.pop3s().enabled()) {
             Pop3Server pop3 = new NettyPop3Server(SessionServices.create(config.pop3Config(), store.maildrops(),
-                    store.accounts(), new Pop3Meters(registry), clock, logins), tls.contextFor("pop3"));
+                    store.accounts(), new Pop3Meters(registry), clock, logins), tls.pop3Engines("pop3"));
             try {
                 pop3.start();
                 addService(new Pop3Service(pop3), config.pop3Config().plainPort() >= 0 && config.pop3Config().tlsPort() >= 0

@@ -112,9 +112,10 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
      * @param cert          PEM chain; empty = self-signed under {@code selfSignedDir}
      * @param key           PEM key, set exactly when {@code cert} is
      * @param reloadInterval 0 = never poll
+     * @param pop3Provider  {@code openssl} or {@code jdk}: the TLS implementation of POP3
      */
     public record TlsSettings(Optional<Path> cert, Optional<Path> key, Path selfSignedDir, Duration reloadInterval,
-                              String profile) {}
+                              String profile, String pop3Provider) {}
 
     public record LogSettings(String format, String level) {}
 
@@ -196,7 +197,7 @@ public record ApplianceConfig(Optional<Path> source, Path dataDir, StoreConfig s
         checkReadable(Settings.TLS_CERT, cert, raw, problems);
         checkReadable(Settings.TLS_KEY, key, raw, problems);
         TlsSettings tls = new TlsSettings(cert, key, dataDir.resolve("tls"), raw.get(Settings.TLS_RELOAD_INTERVAL, problems),
-                raw.get(Settings.TLS_PROFILE, problems));
+                raw.get(Settings.TLS_PROFILE, problems), raw.get(Settings.TLS_POP3_PROVIDER, problems));
         LogSettings log = new LogSettings(raw.get(Settings.LOG_FORMAT, problems), raw.get(Settings.LOG_LEVEL, problems));
         Duration grace = raw.get(Settings.SHUTDOWN_GRACE, problems);
         SmtpConfig.Builder sb = SmtpConfig.builder()

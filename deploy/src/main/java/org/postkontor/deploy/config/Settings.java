@@ -392,6 +392,11 @@ public final class Settings {
             "modern", "modern: TLS 1.3 and 1.2 with forward-secret AEAD ciphers only (ECDHE + AES-GCM or"
                     + " ChaCha20). compatible: also TLS 1.2 CBC and RSA-key-exchange ciphers, for old mail"
                     + " clients (Outlook 2010 on Windows 7, old phones). TLS 1.0 and 1.1 are never offered.");
+    public static final Setting<String> TLS_POP3_PROVIDER = add("tls.pop3-provider", ValueType.oneOf("openssl", "jdk"),
+            "openssl", "TLS implementation of POP3S and POP3 STLS. openssl: BoringSSL, shipped with the appliance"
+                    + " for Linux on x86-64 and ARM64 (where it cannot load, the JDK's is used and a warning logged);"
+                    + " jdk: the JDK's. SMTP, submission and HTTPS always use the JDK's. Same certificate, profile"
+                    + " and reloading either way.");
 
     // --- logs
     public static final Setting<String> LOG_FORMAT = add("log.format", ValueType.oneOf("kv", "json"), "kv",

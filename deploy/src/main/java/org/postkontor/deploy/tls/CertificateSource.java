@@ -13,7 +13,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import org.postkontor.pop3.netty.TlsEngines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * times or sizes change. {@link #contextFor} hands each service an {@link SSLContext} that always
  * uses the current certificate, so new connections get a new certificate without a restart;
  * connections already open keep theirs. A reload that fails (half-written files, key not matching)
- * keeps the old certificate and is retried when the files change again.
+ * keeps the old certificate and is retried when the files change again. POP3 may run on OpenSSL
+ * instead of the JDK ({@link #pop3Engines}): same certificate, same policy, same reloading.
  *
  * <p>Lifecycle: {@link #open}, then {@link #startPolling} (optional), then {@link #close}. Thread-safe.
  */
@@ -36,23 +42,26 @@ public final class CertificateSource implements AutoCloseable {
     private final boolean selfSigned;
     private final TlsPolicy policy;
     private final TlsEvents events;
+    private final boolean openSsl;
     private final AtomicReference<Loaded> current = new AtomicReference<>();
     private volatile Stamp lastSeen;
     private ScheduledExecutorService poller;
 
-    private record Loaded(SSLContext context, PemCredentials credentials) {}
+    /** {@code openSsl}: POP3's context, null when POP3 runs on the JDK's TLS. */
+    private record Loaded(SSLContext context, PemCredentials credentials, SslContext openSsl) {}
 
     /** Modification time and size of both files, to notice a change. */
     private record Stamp(FileTime certTime, long certSize, FileTime keyTime, long keySize) {}
 
     private CertificateSource(Path certFile, Path keyFile, boolean selfSigned, TlsPolicy policy, TlsEvents events,
-                              Loaded first, Stamp stamp) {
+                              boolean openSsl, PemCredentials first, Stamp stamp) throws TlsException {
         this.certFile = certFile;
         this.keyFile = keyFile;
         this.selfSigned = selfSigned;
         this.policy = policy;
         this.events = events;
-        this.current.set(first);
+        this.openSsl = openSsl;
+        this.current.set(load(first));
         this.lastSeen = stamp;
     }
 
@@ -65,7 +74,23 @@ public final class CertificateSource implements AutoCloseable {
     public static CertificateSource open(java.util.Optional<Path> cert, java.util.Optional<Path> key, Path selfSignedDir,
                                          String hostname, String profile, Clock clock, TlsEvents events)
             throws TlsException {
+        return open(cert, key, selfSignedDir, hostname, profile, "jdk", clock, events);
+    }
+
+    /**
+     * As {@link #open(java.util.Optional, java.util.Optional, Path, String, String, Clock, TlsEvents)},
+     * with POP3 on {@code pop3Provider}: {@code openssl} (the JDK's TLS, with a warning, where the
+     * native library does not load) or {@code jdk}.
+     */
+    public static CertificateSource open(java.util.Optional<Path> cert, java.util.Optional<Path> key, Path selfSignedDir,
+                                         String hostname, String profile, String pop3Provider, Clock clock,
+                                         TlsEvents events) throws TlsException {
         Objects.requireNonNull(events, "events");
+        boolean openSsl = pop3Provider.equals("openssl");
+        if (openSsl && !OpenSslServer.available()) {
+            log.warn("event=tls_openssl_unavailable reason=\"{}\" pop3_provider=jdk", OpenSslServer.unavailableReason());
+            openSsl = false;
+        }
         boolean selfSigned = cert.isEmpty();
         Path certFile = cert.orElse(SelfSignedCertificate.certFileIn(selfSignedDir));
         Path keyFile = key.orElse(selfSignedDir.resolve("key.pem"));
@@ -74,18 +99,73 @@ public final class CertificateSource implements AutoCloseable {
         }
         Stamp stamp = stamp(certFile, keyFile);
         PemCredentials creds = PemCredentials.read(certFile, keyFile);
-        SSLContext ctx = creds.serverContext();
-        TlsPolicy policy = TlsPolicy.named(profile, ctx.getSupportedSSLParameters().getCipherSuites());
+        TlsPolicy policy = TlsPolicy.named(profile,
+                creds.serverContext().getSupportedSSLParameters().getCipherSuites());
         events.certificate(creds.leaf());
-        log.info("event=tls_loaded cert={} subject=\"{}\" not_after={} profile={} protocols={} suites={}", certFile,
-                creds.leaf().getSubjectX500Principal().getName(), creds.leaf().getNotAfter().toInstant(), profile,
-                String.join(",", policy.protocols()), policy.cipherSuites().size());
-        return new CertificateSource(certFile, keyFile, selfSigned, policy, events, new Loaded(ctx, creds), stamp);
+        log.info("event=tls_loaded cert={} subject=\"{}\" not_after={} profile={} protocols={} suites={}"
+                        + " pop3_provider={}", certFile, creds.leaf().getSubjectX500Principal().getName(),
+                creds.leaf().getNotAfter().toInstant(), profile, String.join(",", policy.protocols()),
+                policy.cipherSuites().size(), openSsl ? "openssl" : "jdk");
+        return new CertificateSource(certFile, keyFile, selfSigned, policy, events, openSsl, creds, stamp);
+    }
+
+    /**
+     * The JDK's context for {@code creds} and, when POP3 runs on OpenSSL, OpenSSL's. Should OpenSSL
+     * refuse a key the JDK takes, POP3 uses the JDK's TLS for this certificate, with a warning.
+     */
+    private Loaded load(PemCredentials creds) throws TlsException {
+        SSLContext jdk = creds.serverContext();
+        SslContext pop3 = null;
+        if (openSsl) {
+            try {
+                pop3 = OpenSslServer.context(creds, policy);
+            } catch (TlsException e) {
+                log.warn("event=tls_openssl_refused reason=\"{}\" pop3_provider=jdk", e.getMessage());
+            }
+        }
+        return new Loaded(jdk, creds, pop3);
     }
 
     /** The context for one service ({@code smtp}, {@code pop3}, {@code pop3s}): the label of its handshake metrics. */
     public SSLContext contextFor(String service) {
         return new PolicySslContext(service, () -> current.get().context(), policy, events);
+    }
+
+    /**
+     * The engines of POP3's TLS connections, labelled {@code service} in the handshake metrics: on
+     * OpenSSL when the source was opened with it (and it took the current certificate), else the
+     * JDK's engines of {@link #contextFor}. Either way limited to the {@link TlsPolicy}.
+     */
+    public TlsEngines pop3Engines(String service) {
+        TlsEngines jdk = TlsEngines.of(contextFor(service));
+        if (!openSsl) {
+            return jdk;
+        }
+        return new TlsEngines() {
+            @Override
+            public SSLEngine newEngine(ByteBufAllocator alloc) {
+                SslContext ctx = current.get().openSsl();
+                return ctx == null ? jdk.newEngine(alloc) : ctx.newEngine(alloc);
+            }
+
+            /** The JDK's engines report their own handshakes ({@link PolicySslEngine}); OpenSSL's are reported here. */
+            @Override
+            public void handshakeEnded(SSLEngine engine, Throwable failure) {
+                if (engine instanceof PolicySslEngine) {
+                    return;
+                }
+                if (failure == null) {
+                    events.handshake(service, engine.getSession().getProtocol());
+                } else if (failure instanceof SSLException) {
+                    events.handshakeFailed(service); // not a connection closed before or during it
+                }
+            }
+        };
+    }
+
+    /** Whether POP3 runs on OpenSSL with the current certificate. */
+    public boolean pop3OnOpenSsl() {
+        return current.get().openSsl() != null;
     }
 
     public TlsPolicy policy() {
@@ -137,7 +217,7 @@ public final class CertificateSource implements AutoCloseable {
             if (creds.equals(current.get().credentials())) {
                 return false;
             }
-            current.set(new Loaded(creds.serverContext(), creds));
+            current.set(load(creds));
             events.certificate(creds.leaf());
             events.reloaded(true);
             log.info("event=tls_reloaded cert={} subject=\"{}\" not_after={}", certFile,

@@ -1,7 +1,17 @@
 package org.postkontor.deploy.tls;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -15,9 +25,13 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
+import org.postkontor.pop3.netty.TlsEngines;
 import org.postkontor.store.testing.TestCertificates;
 
-/** Real handshakes against a server {@link SSLContext}: over sockets (the STARTTLS way) and between engines (the Netty way). */
+/**
+ * Real handshakes against a server {@link SSLContext}: over sockets (the STARTTLS way), between
+ * engines (the Netty way), and through Netty over a loopback socket (POP3's {@link TlsEngines}).
+ */
 public final class Handshakes {
     private Handshakes() {}
 
@@ -49,27 +63,65 @@ public final class Handshakes {
                 }
                 return null;
             });
-            SSLContext client = TestCertificates.trustAllClientContext();
-            try (SSLSocket c = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
-                    ss.getLocalPort())) {
-                c.setSoTimeout(20_000);
-                if (clientProtocols != null) {
-                    c.setEnabledProtocols(clientProtocols);
-                }
-                if (clientSuites != null) {
-                    c.setEnabledCipherSuites(clientSuites);
-                }
-                c.startHandshake();
-                c.getInputStream().read();
-                Result r = new Result((X509Certificate) c.getSession().getPeerCertificates()[0],
-                        c.getSession().getProtocol(), c.getSession().getCipherSuite());
-                c.getOutputStream().write('y');
-                c.getOutputStream().flush();
-                accept.get(20, TimeUnit.SECONDS);
-                return r;
-            }
+            Result r = connect(ss.getLocalPort(), clientProtocols, clientSuites);
+            accept.get(20, TimeUnit.SECONDS);
+            return r;
         } finally {
             ex.shutdownNow();
+        }
+    }
+
+    /**
+     * A Netty server on 127.0.0.1 with an {@link SslHandler} over an engine of {@code engines}, which
+     * is told when the handshake ends (as POP3's pipeline does); the client as in {@link #overSocket}.
+     */
+    static Result overNetty(TlsEngines engines, String[] clientProtocols, String[] clientSuites) throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            SSLEngine engine = engines.newEngine(ch.alloc());
+                            SslHandler tls = new SslHandler(engine);
+                            tls.handshakeFuture().addListener(f -> {
+                                engines.handshakeEnded(engine, f.cause());
+                                if (f.isSuccess()) {
+                                    ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'x'}));
+                                }
+                            });
+                            ch.pipeline().addLast(tls);
+                        }
+                    })
+                    .bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
+            try {
+                return connect(((InetSocketAddress) server.localAddress()).getPort(), clientProtocols, clientSuites);
+            } finally {
+                server.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** A JDK client trusting anything: handshake, read one byte, answer one; what it saw. */
+    private static Result connect(int port, String[] clientProtocols, String[] clientSuites) throws Exception {
+        SSLContext client = TestCertificates.trustAllClientContext();
+        try (SSLSocket c = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+            c.setSoTimeout(20_000);
+            if (clientProtocols != null) {
+                c.setEnabledProtocols(clientProtocols);
+            }
+            if (clientSuites != null) {
+                c.setEnabledCipherSuites(clientSuites);
+            }
+            c.startHandshake();
+            c.getInputStream().read();
+            Result r = new Result((X509Certificate) c.getSession().getPeerCertificates()[0],
+                    c.getSession().getProtocol(), c.getSession().getCipherSuite());
+            c.getOutputStream().write('y');
+            c.getOutputStream().flush();
+            return r;
         }
     }
 

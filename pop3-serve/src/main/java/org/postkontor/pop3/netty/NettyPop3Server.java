@@ -32,14 +32,15 @@ import org.postkontor.store.MaildropStore;
  * The {@link Pop3Server} on Netty: event loops, the two listeners, the open channels, and the
  * virtual-thread executor that runs sessions' blocking work.
  *
- * <p>{@code sslContext} may be null: then there is no TLS listener (the config must set
- * {@code pop3.tls-port} to -1) and no STLS. SSLEngines are created from it per connection, so a
- * context that reloads its certificates is honoured; only TLSv1.3 and TLSv1.2 are enabled.
+ * <p>The TLS engines ({@link TlsEngines}, or an {@code SSLContext}) may be null: then there is no
+ * TLS listener (the config must set {@code pop3.tls-port} to -1) and no STLS. An engine is made per
+ * connection, so a source that reloads its certificates is honoured; only TLSv1.3 and TLSv1.2 are
+ * enabled.
  */
 public final class NettyPop3Server implements Pop3Server {
 
     private final SessionServices services;
-    private final SSLContext sslContext;
+    private final TlsEngines tlsEngines;
     private final Pop3Config config;
 
     private EventLoopGroup boss;
@@ -59,10 +60,15 @@ public final class NettyPop3Server implements Pop3Server {
 
     /** With prepared services (tests swap the sleeper or throttles). */
     public NettyPop3Server(SessionServices services, SSLContext sslContext) {
+        this(services, TlsEngines.of(sslContext));
+    }
+
+    /** With prepared services and the engines of TLS connections (null: no TLS). */
+    public NettyPop3Server(SessionServices services, TlsEngines tlsEngines) {
         this.services = Objects.requireNonNull(services, "services");
-        this.sslContext = sslContext;
+        this.tlsEngines = tlsEngines;
         this.config = services.config();
-        if (sslContext == null && config.tlsPort() >= 0) {
+        if (tlsEngines == null && config.tlsPort() >= 0) {
             throw new IllegalArgumentException("pop3.tls-port needs a TLS certificate; set it to -1 or configure TLS");
         }
     }
@@ -80,11 +86,11 @@ public final class NettyPop3Server implements Pop3Server {
         ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerAddress());
         try {
             if (config.plainPort() >= 0) {
-                plain = bind(config.plainPort(), new Pop3ChannelInitializer(false, services, sslContext, sessionWork,
+                plain = bind(config.plainPort(), new Pop3ChannelInitializer(false, services, tlsEngines, sessionWork,
                         limiter, channels));
             }
             if (config.tlsPort() >= 0) {
-                tls = bind(config.tlsPort(), new Pop3ChannelInitializer(true, services, sslContext, sessionWork,
+                tls = bind(config.tlsPort(), new Pop3ChannelInitializer(true, services, tlsEngines, sessionWork,
                         limiter, channels));
             }
         } catch (IOException | RuntimeException e) {

@@ -12,12 +12,9 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import org.postkontor.pop3.Connection;
 import org.postkontor.pop3.ConnectionLimiter;
@@ -38,27 +35,24 @@ import org.postkontor.pop3.SessionServices;
  */
 public final class Pop3ChannelInitializer extends ChannelInitializer<Channel> {
 
-    /** TLS 1.2 and 1.3 only. */
-    static final Set<String> PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
-
     private static final AtomicLong IDS = new AtomicLong();
 
     private final boolean implicitTls;
     private final SessionServices services;
-    private final SSLContext sslContext;
+    private final TlsEngines tls;
     private final Executor worker;
     private final ConnectionLimiter limiter;
     private final ChannelGroup channels;
     private final String idPrefix;
 
-    public Pop3ChannelInitializer(boolean implicitTls, SessionServices services, SSLContext sslContext,
+    public Pop3ChannelInitializer(boolean implicitTls, SessionServices services, TlsEngines tls,
                                   Executor worker, ConnectionLimiter limiter, ChannelGroup channels) {
-        if (implicitTls && sslContext == null) {
-            throw new IllegalArgumentException("implicit TLS needs an SSLContext");
+        if (implicitTls && tls == null) {
+            throw new IllegalArgumentException("implicit TLS needs TLS engines");
         }
         this.implicitTls = implicitTls;
         this.services = services;
-        this.sslContext = sslContext;
+        this.tls = tls;
         this.worker = worker;
         this.limiter = limiter;
         this.channels = channels;
@@ -99,7 +93,7 @@ public final class Pop3ChannelInitializer extends ChannelInitializer<Channel> {
         channels.add(ch);
         boolean loopback = remote != null && remote.getAddress().isLoopbackAddress();
         Connection connection = new Connection(idPrefix + "-" + Long.toString(IDS.incrementAndGet(), 36), ip,
-                loopback, implicitTls, !implicitTls && sslContext != null);
+                loopback, implicitTls, !implicitTls && tls != null);
         if (implicitTls) {
             p.addLast("tls", sslHandler(ch, false));
         }
@@ -118,7 +112,7 @@ public final class Pop3ChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     boolean stlsAvailable() {
-        return !implicitTls && sslContext != null;
+        return !implicitTls && tls != null;
     }
 
     Pop3Metrics metrics() {
@@ -126,12 +120,10 @@ public final class Pop3ChannelInitializer extends ChannelInitializer<Channel> {
     }
 
     private SslHandler sslHandler(Channel ch, boolean startTls) {
-        SSLEngine engine = sslContext.createSSLEngine();
-        engine.setUseClientMode(false);
-        engine.setEnabledProtocols(Arrays.stream(engine.getSupportedProtocols())
-                .filter(PROTOCOLS::contains).toArray(String[]::new));
+        SSLEngine engine = tls.newEngine(ch.alloc());
         SslHandler h = new SslHandler(engine, startTls);
         h.setHandshakeTimeout(services.config().tlsHandshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        h.handshakeFuture().addListener(f -> tls.handshakeEnded(engine, f.cause()));
         return h;
     }
 

@@ -48,7 +48,7 @@ class Pop3ChannelHandlerTest {
                 new LoginThrottle(clock, config.failureWindow(), 10, 10), new LoginDelay(clock, Duration.ZERO),
                 Pop3Metrics.NOOP, clock, d -> { }, new SecureRandom(), new byte[32]);
         return new EmbeddedChannel(new Pop3ChannelInitializer(implicitTls, services,
-                TestCertificates.selfSigned("localhost").serverContext(), worker,
+                TlsEngines.of(TestCertificates.selfSigned("localhost").serverContext()), worker,
                 new ConnectionLimiter(10, 10), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE)));
     }
 

@@ -61,7 +61,7 @@ class ProxyHeaderHandlerTest {
                 new LoginThrottle(clock, config.failureWindow(), 10, 10), new LoginDelay(clock, Duration.ZERO),
                 metrics, clock, d -> { }, new SecureRandom(), new byte[32]);
         Pop3ChannelInitializer init = new Pop3ChannelInitializer(implicitTls, services,
-                TestCertificates.selfSigned("localhost").serverContext(), Runnable::run, limiter,
+                TlsEngines.of(TestCertificates.selfSigned("localhost").serverContext()), Runnable::run, limiter,
                 new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
         return new EmbeddedChannel(init) {
             @Override
