@@ -54,14 +54,14 @@ public final class CertificateSource implements AutoCloseable {
     private record Stamp(FileTime certTime, long certSize, FileTime keyTime, long keySize) {}
 
     private CertificateSource(Path certFile, Path keyFile, boolean selfSigned, TlsPolicy policy, TlsEvents events,
-                              boolean openSsl, PemCredentials first, Stamp stamp) throws TlsException {
+                              boolean openSsl, Loaded first, Stamp stamp) {
         this.certFile = certFile;
         this.keyFile = keyFile;
         this.selfSigned = selfSigned;
         this.policy = policy;
         this.events = events;
         this.openSsl = openSsl;
-        this.current.set(load(first));
+        this.current.set(first);
         this.lastSeen = stamp;
     }
 
@@ -99,22 +99,23 @@ public final class CertificateSource implements AutoCloseable {
         }
         Stamp stamp = stamp(certFile, keyFile);
         PemCredentials creds = PemCredentials.read(certFile, keyFile);
-        TlsPolicy policy = TlsPolicy.named(profile,
-                creds.serverContext().getSupportedSSLParameters().getCipherSuites());
+        SSLContext ctx = creds.serverContext();
+        TlsPolicy policy = TlsPolicy.named(profile, ctx.getSupportedSSLParameters().getCipherSuites());
         events.certificate(creds.leaf());
         log.info("event=tls_loaded cert={} subject=\"{}\" not_after={} profile={} protocols={} suites={}"
                         + " pop3_provider={}", certFile, creds.leaf().getSubjectX500Principal().getName(),
                 creds.leaf().getNotAfter().toInstant(), profile, String.join(",", policy.protocols()),
                 policy.cipherSuites().size(), openSsl ? "openssl" : "jdk");
-        return new CertificateSource(certFile, keyFile, selfSigned, policy, events, openSsl, creds, stamp);
+        return new CertificateSource(certFile, keyFile, selfSigned, policy, events, openSsl,
+                load(creds, ctx, openSsl, policy), stamp);
     }
 
     /**
-     * The JDK's context for {@code creds} and, when POP3 runs on OpenSSL, OpenSSL's. Should OpenSSL
-     * refuse a key the JDK takes, POP3 uses the JDK's TLS for this certificate, with a warning.
+     * {@code creds} with the JDK's context {@code jdk} and, when POP3 runs on OpenSSL, OpenSSL's.
+     * Should OpenSSL refuse a key the JDK takes, POP3 uses the JDK's TLS for this certificate, with
+     * a warning.
      */
-    private Loaded load(PemCredentials creds) throws TlsException {
-        SSLContext jdk = creds.serverContext();
+    private static Loaded load(PemCredentials creds, SSLContext jdk, boolean openSsl, TlsPolicy policy) {
         SslContext pop3 = null;
         if (openSsl) {
             try {
@@ -217,7 +218,7 @@ public final class CertificateSource implements AutoCloseable {
             if (creds.equals(current.get().credentials())) {
                 return false;
             }
-            current.set(load(creds));
+            current.set(load(creds, creds.serverContext(), openSsl, policy));
             events.certificate(creds.leaf());
             events.reloaded(true);
             log.info("event=tls_reloaded cert={} subject=\"{}\" not_after={}", certFile,
